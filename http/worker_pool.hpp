@@ -1,0 +1,44 @@
+// A fixed set of threads with a bounded queue, for CPU-heavy work (password hashing)
+// that must never run on an I/O thread or in the writer. Its threads run at a lower
+// scheduling priority, so that a burst of work here does not slow request handling.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace minitwit::http {
+
+class worker_pool {
+ public:
+  // threads >= 1; nice_increment is added to each worker's nice value (Linux).
+  worker_pool(std::size_t threads, std::size_t capacity, int nice_increment = 5);
+  ~worker_pool();  // stop()s
+
+  // Queues job; false when the queue is full or the pool is stopping.
+  [[nodiscard]] bool try_submit(std::function<void()> job);
+
+  // Runs every queued job, then joins the threads. Idempotent.
+  void stop();
+
+  std::size_t queue_depth() const;
+
+  worker_pool(const worker_pool&) = delete;
+  worker_pool& operator=(const worker_pool&) = delete;
+
+ private:
+  void run(int nice_increment);
+
+  std::size_t capacity_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace minitwit::http

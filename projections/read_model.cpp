@@ -1,0 +1,169 @@
+#include "projections/read_model.hpp"
+
+#include <memory>
+#include <queue>
+
+#include "storage/keys.hpp"
+#include "storage/meta.hpp"
+
+namespace minitwit::projections {
+
+using storage::column;
+namespace keys = storage::keys;
+
+namespace {
+
+std::string read_error(const rocksdb::Status& s) { return "read failed: " + s.ToString(); }
+
+// The key to seek to for messages older than `before` under prefix.
+std::string seek_key(const std::string& prefix, std::optional<core::message_id> before) {
+  std::string k = prefix;
+  keys::append_u64(k, before ? keys::invert(*before - 1) : 0);
+  return k;
+}
+
+bool starts_with(const rocksdb::Slice& key, const std::string& prefix) {
+  return key.size() >= prefix.size() && key.ToStringView().substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+query_result<std::optional<user_row>> read_model::user_by_name(std::string_view username) const {
+  std::string v;
+  auto s = db_.db().Get(rocksdb::ReadOptions(), db_.cf(column::users), username, &v);
+  if (s.IsNotFound()) return std::optional<user_row>{};
+  if (!s.ok()) return std::unexpected(read_error(s));
+  auto row = decode_user_row(v);
+  if (!row) return std::unexpected(row.error());
+  return std::optional<user_row>{std::move(*row)};
+}
+
+query_result<std::optional<user_row>> read_model::user_by_id(core::user_id id) const {
+  std::string v;
+  auto s = db_.db().Get(rocksdb::ReadOptions(), db_.cf(column::users_by_id), keys::u64(id), &v);
+  if (s.IsNotFound()) return std::optional<user_row>{};
+  if (!s.ok()) return std::unexpected(read_error(s));
+  auto row = decode_user_row(v);
+  if (!row) return std::unexpected(row.error());
+  return std::optional<user_row>{std::move(*row)};
+}
+
+query_result<message_page> read_model::scan_messages(column c, std::string prefix,
+                                                     std::size_t limit,
+                                                     std::optional<core::message_id> before) const {
+  message_page page;
+  if (limit == 0 || (before && *before <= 1)) return page;
+  std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf(c)));
+  for (it->Seek(seek_key(prefix, before)); it->Valid() && starts_with(it->key(), prefix);
+       it->Next()) {
+    if (page.messages.size() == limit) {
+      page.older = page.messages.back().id;
+      break;
+    }
+    auto row = decode_message_row(it->value().ToStringView());
+    if (!row) return std::unexpected(row.error());
+    page.messages.push_back(std::move(*row));
+  }
+  if (!it->status().ok()) return std::unexpected(read_error(it->status()));
+  return page;
+}
+
+query_result<message_page> read_model::public_timeline(std::size_t limit,
+                                                       std::optional<core::message_id> before) const {
+  return scan_messages(column::public_msgs, {}, limit, before);
+}
+
+query_result<message_page> read_model::user_timeline(core::user_id author, std::size_t limit,
+                                                     std::optional<core::message_id> before) const {
+  return scan_messages(column::user_msgs, keys::u64(author), limit, before);
+}
+
+query_result<std::vector<core::user_id>> read_model::followee_ids(core::user_id follower) const {
+  std::vector<core::user_id> ids;
+  auto prefix = keys::u64(follower);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf(column::follows)));
+  for (it->Seek(prefix); it->Valid() && starts_with(it->key(), prefix); it->Next())
+    ids.push_back(keys::read_u64(it->key().ToStringView().substr(8)));
+  if (!it->status().ok()) return std::unexpected(read_error(it->status()));
+  return ids;
+}
+
+// A k-way merge over the authors' per-user timelines with a single iterator: seek each
+// author once to find their newest candidate, then repeatedly take the newest head,
+// re-seek to it to read the row, and step that author to its next message. Cost:
+// (authors + page) seeks, however large the database.
+query_result<message_page> read_model::home_timeline(core::user_id user, std::size_t limit,
+                                                     std::optional<core::message_id> before) const {
+  message_page page;
+  if (limit == 0 || (before && *before <= 1)) return page;
+  auto authors = followee_ids(user);
+  if (!authors) return std::unexpected(authors.error());
+  authors->push_back(user);
+
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf(column::user_msgs)));
+  using head = std::pair<core::message_id, core::user_id>;  // newest first by id
+  std::priority_queue<head> heads;
+  auto push_head = [&](core::user_id author) {
+    auto prefix = keys::u64(author);
+    if (it->Valid() && starts_with(it->key(), prefix))
+      heads.emplace(keys::invert(keys::read_u64(it->key().ToStringView().substr(8))), author);
+  };
+  for (auto author : *authors) {
+    it->Seek(seek_key(keys::u64(author), before));
+    push_head(author);
+  }
+  while (!heads.empty()) {
+    auto [id, author] = heads.top();
+    heads.pop();
+    if (page.messages.size() == limit) {
+      page.older = page.messages.back().id;
+      break;
+    }
+    it->Seek(keys::u64_pair(author, keys::invert(id)));
+    if (!it->Valid()) break;  // only on a read error, reported below
+    auto row = decode_message_row(it->value().ToStringView());
+    if (!row) return std::unexpected(row.error());
+    page.messages.push_back(std::move(*row));
+    it->Next();
+    push_head(author);
+  }
+  if (!it->status().ok()) return std::unexpected(read_error(it->status()));
+  return page;
+}
+
+query_result<std::vector<std::string>> read_model::follows(core::user_id follower,
+                                                           std::size_t limit) const {
+  std::vector<std::string> names;
+  if (limit == 0) return names;
+  auto prefix = keys::u64(follower);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf(column::follows)));
+  for (it->Seek(prefix); it->Valid() && starts_with(it->key(), prefix) && names.size() < limit;
+       it->Next())
+    names.emplace_back(it->value().ToStringView());
+  if (!it->status().ok()) return std::unexpected(read_error(it->status()));
+  return names;
+}
+
+query_result<bool> read_model::is_following(core::user_id follower, core::user_id followee) const {
+  std::string v;
+  auto s = db_.db().Get(rocksdb::ReadOptions(), db_.cf(column::follows),
+                        keys::u64_pair(follower, followee), &v);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return std::unexpected(read_error(s));
+  return true;
+}
+
+query_result<std::int64_t> read_model::latest() const {
+  auto v = storage::read_meta_optional(db_, storage::meta_key::latest);
+  if (!v) return std::unexpected(v.error());
+  return *v ? static_cast<std::int64_t>(**v) : -1;
+}
+
+query_result<std::uint64_t> read_model::checkpoint() const {
+  return storage::read_meta_u64(db_, storage::meta_key::checkpoint);
+}
+
+}  // namespace minitwit::projections

@@ -1,0 +1,75 @@
+// The RocksDB database of MiniTwit-ES: one directory, one column family per kind of
+// data. The layout is documented where the data is written: the event log
+// (storage/event_log.hpp), meta (storage/meta.hpp) and the read models
+// (projections/rows.hpp).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <expected>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <rocksdb/db.h>
+
+namespace minitwit::storage {
+
+enum class column : std::size_t {
+  events,       // seq (u64 BE) -> event envelope
+  meta,         // name -> value (counters, latest, checkpoint, format version)
+  users,        // username -> user row
+  users_by_id,  // user id (u64 BE) -> user row
+  follows,      // follower id . followee id -> followee username
+  messages,     // message id (u64 BE) -> message row (with its flag)
+  user_msgs,    // author id . ~message id -> message row
+  public_msgs,  // ~message id -> message row
+  count_
+};
+
+inline constexpr std::size_t column_count = static_cast<std::size_t>(column::count_);
+
+// The RocksDB name of a column family, e.g. "user_msgs".
+std::string_view column_name(column c);
+
+// True for column families that hold read models (rebuildable from the event log).
+bool is_projection_column(column c);
+
+struct database_options {
+  std::size_t block_cache_bytes = 128u << 20;
+  std::size_t write_buffer_bytes = 64u << 20;  // all memtables together
+  bool create_if_missing = true;
+  bool read_only = false;
+};
+
+class database {
+ public:
+  // Opens (or creates) the database in dir. Fails with a readable message when the
+  // directory is locked by another process, corrupt, or written by a newer format.
+  [[nodiscard]] static std::expected<std::unique_ptr<database>, std::string> open(
+      const std::filesystem::path& dir, const database_options& options = {});
+
+  ~database();
+  database(const database&) = delete;
+  database& operator=(const database&) = delete;
+
+  rocksdb::DB& db() { return *db_; }
+  rocksdb::ColumnFamilyHandle* cf(column c) { return handles_[static_cast<std::size_t>(c)]; }
+  const std::filesystem::path& dir() const { return dir_; }
+
+  // Drops and recreates every projection column family (used before a full rebuild).
+  [[nodiscard]] rocksdb::Status reset_projections();
+
+  // Flushes memtables and closes the database; called by the destructor if needed.
+  rocksdb::Status close();
+
+ private:
+  database() = default;
+  std::filesystem::path dir_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::array<rocksdb::ColumnFamilyHandle*, column_count> handles_{};
+  rocksdb::ColumnFamilyOptions cf_options_;
+};
+
+}  // namespace minitwit::storage

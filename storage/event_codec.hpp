@@ -1,0 +1,41 @@
+// Binary encoding of event envelopes (cereal, portable little-endian).
+//
+//   value := u8 envelope_format(=1) . u8 type_tag . u16 schema_version
+//            . i64 recorded_at_ms . bool has_latest . [i64 latest] . payload
+//
+// The seq is the key, not part of the value. Type tags and schema versions are
+// forever: a new shape of an event gets a new version, and decode() upcasts old
+// versions to the current struct. Decoding arbitrary bytes returns an error, never
+// undefined behaviour, and never allocates more than the input's size.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+
+#include "storage/envelope.hpp"
+
+namespace minitwit::storage {
+
+enum class event_type : std::uint8_t {
+  user_registered = 1,
+  message_posted = 2,
+  user_followed = 3,
+  user_unfollowed = 4,
+  message_flagged = 5,
+};
+
+// The schema version this binary writes for every type.
+inline constexpr std::uint16_t current_schema_version = 1;
+
+event_type type_of(const core::event& e);
+
+// Encodes the envelope's value (everything but the seq).
+std::string encode(const envelope& e);
+
+// Decodes a value written by encode() (any supported version) and sets its seq.
+// Errors name the seq and what is wrong, e.g. "event 42: unknown type tag 9".
+[[nodiscard]] std::expected<envelope, std::string> decode(std::uint64_t seq, std::string_view value);
+
+}  // namespace minitwit::storage

@@ -1,0 +1,174 @@
+#include "storage/writer.hpp"
+
+#include <type_traits>
+
+#include "storage/meta.hpp"
+
+namespace minitwit::storage {
+
+namespace {
+
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<writer>, std::string> writer::start(database& db, projector& proj,
+                                                                  writer_options options) {
+  if (!options.now_ms) options.now_ms = system_now_ms;
+  std::unique_ptr<writer> w(new writer(db, proj, std::move(options)));
+  auto last = w->log_.last_seq();
+  if (!last) return std::unexpected(last.error());
+  auto users = read_meta_u64(db, meta_key::next_user_id);
+  auto msgs = read_meta_u64(db, meta_key::next_message_id);
+  if (!users) return std::unexpected(users.error());
+  if (!msgs) return std::unexpected(msgs.error());
+  w->next_seq_ = *last + 1;
+  w->next_user_id_ = std::max<std::uint64_t>(*users, 1);
+  w->next_message_id_ = std::max<std::uint64_t>(*msgs, 1);
+  w->thread_ = std::thread([p = w.get()] { p->run(); });
+  return w;
+}
+
+writer::writer(database& db, projector& proj, writer_options options)
+    : db_(db), proj_(proj), log_(db), options_(std::move(options)) {}
+
+writer::~writer() { stop(); }
+
+bool writer::submit(write_request r) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || queue_.size() >= options_.queue_capacity) return false;
+    queue_.push_back(std::move(r));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void writer::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::size_t writer::queue_depth() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+writer_stats writer::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+bool writer::running() const {
+  std::lock_guard lock(mu_);
+  return !stopping_ && thread_.joinable();
+}
+
+void writer::run() {
+  std::vector<write_request> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is answered
+      std::size_t n = std::min(queue_.size(), options_.max_batch);
+      batch.clear();
+      for (std::size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    process(batch);
+    batch.clear();  // release the callbacks (and what they hold) now, not next batch
+  }
+}
+
+void writer::process(std::vector<write_request>& requests) {
+  const std::int64_t now_ms = options_.now_ms();
+  core::decision_context ctx{now_ms / 1000, next_user_id_, next_message_id_};
+  std::uint64_t seq = next_seq_;
+  std::optional<std::int64_t> latest;
+  rocksdb::WriteBatch batch;
+  std::vector<write_result> results(requests.size());
+
+  std::string failure;  // set when reading state failed: the whole batch is refused
+  try {
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    auto& r = requests[i];
+    auto& result = results[i];
+    result.status = write_status::applied;
+    if (r.latest) latest = r.latest;
+    if (!r.command) continue;
+    auto decided = core::decide(*r.command, proj_.state(), ctx);
+    if (!decided) {
+      result.status = write_status::refused;
+      result.error = decided.error();
+      continue;
+    }
+    for (auto& ev : *decided) {
+      if (std::holds_alternative<core::user_registered>(ev)) ++ctx.next_user_id;
+      if (std::holds_alternative<core::message_posted>(ev)) ++ctx.next_message_id;
+      envelope env{seq++, now_ms, r.latest, std::move(ev)};
+      log_.append(batch, env);
+      proj_.apply(env, batch);
+      result.events.push_back(std::move(env));
+    }
+  }
+  } catch (const std::exception& ex) {
+    failure = ex.what();
+  }
+
+  std::uint64_t event_count = seq - next_seq_;
+  bool wrote = false;
+  rocksdb::Status s;
+  if (failure.empty() && (event_count > 0 || latest)) {
+    if (event_count > 0) {
+      put_meta_u64(db_, batch, meta_key::next_user_id, ctx.next_user_id);
+      put_meta_u64(db_, batch, meta_key::next_message_id, ctx.next_message_id);
+      put_meta_u64(db_, batch, meta_key::checkpoint, seq - 1);
+    }
+    if (latest) put_meta_u64(db_, batch, meta_key::latest, static_cast<std::uint64_t>(*latest));
+    proj_.finish_batch(batch);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db_.db().Write(wo, &batch);
+    wrote = true;
+  }
+
+  if (!failure.empty() || (wrote && !s.ok())) {
+    if (failure.empty()) failure = s.ToString();
+    proj_.end_batch(false);
+    // A failed write may put RocksDB into read-only mode; ask it to resume so that
+    // writes work again once the cause (e.g. a full disk) is gone.
+    (void)db_.db().Resume();
+    for (auto& result : results) {
+      result = write_result{write_status::unavailable, std::nullopt,
+                            "the database cannot write right now: " + failure, {}};
+    }
+  } else {
+    proj_.end_batch(true);
+    next_seq_ = seq;
+    next_user_id_ = ctx.next_user_id;
+    next_message_id_ = ctx.next_message_id;
+  }
+  {
+    std::lock_guard lock(mu_);
+    stats_.batches += wrote ? 1 : 0;
+    stats_.failed_batches += failure.empty() ? 0 : 1;
+    stats_.commands += requests.size();
+    stats_.events += failure.empty() ? event_count : 0;
+  }
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (requests[i].done) requests[i].done(std::move(results[i]));
+  }
+}
+
+}  // namespace minitwit::storage

@@ -1,0 +1,108 @@
+// The single writer with group commit. Request threads submit() commands into a
+// bounded queue; one thread takes everything queued, decides each command in order
+// against committed state plus its own pending writes, puts events + projection rows
+// + `latest` + id counters + checkpoint into ONE WriteBatch, writes it with
+// sync = true, and only then answers every command of the batch. Durability costs one
+// fsync per batch, not per request.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/commands.hpp"
+#include "core/decide.hpp"
+#include "storage/database.hpp"
+#include "storage/event_log.hpp"
+#include "storage/projector.hpp"
+
+namespace minitwit::storage {
+
+enum class write_status {
+  applied,      // written and fsynced (events may be empty: "nothing changes")
+  refused,      // the command broke a domain rule; `latest` was still recorded
+  unavailable,  // the write failed (disk full, I/O error) or the writer stopped
+};
+
+struct write_result {
+  write_status status = write_status::unavailable;
+  std::optional<core::domain_error> error;  // when refused
+  std::string detail;                       // when unavailable
+  std::vector<envelope> events;             // what was recorded, when applied
+};
+
+// One queued request: a command, a `latest` to store, or both.
+struct write_request {
+  std::optional<core::command> command;
+  std::optional<std::int64_t> latest;
+  std::function<void(write_result)> done;  // called once, on the writer thread
+};
+
+struct writer_options {
+  std::size_t queue_capacity = 10000;
+  std::size_t max_batch = 2048;
+  // The writer's clock in unix milliseconds; tests replace it.
+  std::function<std::int64_t()> now_ms;
+};
+
+struct writer_stats {
+  std::uint64_t batches = 0;
+  std::uint64_t commands = 0;
+  std::uint64_t events = 0;
+  std::uint64_t failed_batches = 0;
+};
+
+class writer {
+ public:
+  // Reads the counters from meta and the log's last seq; fails if they are unreadable.
+  [[nodiscard]] static std::expected<std::unique_ptr<writer>, std::string> start(
+      database& db, projector& proj, writer_options options = {});
+  ~writer();  // stop()s
+
+  // Queues a request. Returns false, without calling done, when the queue is full or
+  // the writer is stopping: the caller answers "try again later".
+  [[nodiscard]] bool submit(write_request r);
+
+  // Finishes every queued request, then ends the thread. Idempotent.
+  void stop();
+
+  std::size_t queue_depth() const;
+  std::size_t queue_capacity() const { return options_.queue_capacity; }
+  writer_stats stats() const;
+  bool running() const;
+
+  writer(const writer&) = delete;
+  writer& operator=(const writer&) = delete;
+
+ private:
+  writer(database& db, projector& proj, writer_options options);
+  void run();
+  void process(std::vector<write_request>& batch);
+
+  database& db_;
+  projector& proj_;
+  event_log log_;
+  writer_options options_;
+
+  // Committed counters: touched only by the writer thread.
+  std::uint64_t next_seq_ = 1;
+  std::uint64_t next_user_id_ = 1;
+  std::uint64_t next_message_id_ = 1;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<write_request> queue_;
+  bool stopping_ = false;
+  writer_stats stats_;
+  std::thread thread_;
+};
+
+}  // namespace minitwit::storage

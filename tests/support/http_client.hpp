@@ -1,0 +1,50 @@
+// A small blocking HTTP/1.1 client for tests (Beast), plus a raw-bytes helper for
+// requests that no well-behaved client would send.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace minitwit::test {
+
+struct http_result {
+  unsigned status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string header(const std::string& lower_name) const;
+};
+
+inline const std::string sim_auth = "Basic c2ltdWxhdG9yOnN1cGVyX3NhZmUh";
+
+// One request on a new connection (as the simulator does). Throws on a connection error.
+http_result request(const std::string& host_port, const std::string& method,
+                    const std::string& target, const std::string& body = {},
+                    const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+// The simulator's way: Authorization header and a JSON body.
+http_result sim(const std::string& host_port, const std::string& method,
+                const std::string& target, const std::string& body = {});
+
+// A kept-alive connection for several requests.
+class connection {
+ public:
+  explicit connection(const std::string& host_port);
+  ~connection();
+  http_result send(const std::string& method, const std::string& target,
+                   const std::string& body = {},
+                   const std::vector<std::pair<std::string, std::string>>& headers = {});
+  // Sends raw bytes and reads what comes back until the server closes or the
+  // timeout passes.
+  std::string raw(const std::string& bytes, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // True when the server has closed the connection (reads EOF within the timeout).
+  bool closed_by_peer(std::chrono::milliseconds timeout);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace minitwit::test

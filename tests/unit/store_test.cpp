@@ -1,0 +1,210 @@
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "storage/event_log.hpp"
+#include "storage/keys.hpp"
+#include "storage/meta.hpp"
+#include "tests/support/store_fixture.hpp"
+
+using namespace minitwit;
+using test::store_fixture;
+
+namespace {
+
+std::vector<std::string> texts(const projections::message_page& p) {
+  std::vector<std::string> out;
+  for (auto& m : p.messages) out.push_back(m.text);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("writes become events and read models in one step") {
+  store_fixture s;
+  auto a = s.user("alice");
+  auto b = s.user("bob");
+  CHECK(a == 1);
+  CHECK(b == 2);
+  auto r = s.write(core::post_message{"alice", "first"}, 17);
+  CHECK(r.status == storage::write_status::applied);
+  REQUIRE(r.events.size() == 1);
+  CHECK(r.events[0].latest == 17);
+  s.write(core::post_message{"bob", "second"});
+  s.write(core::follow_user{"alice", "bob"});
+
+  CHECK(texts(*s.reads->public_timeline(10)) == std::vector<std::string>{"second", "first"});
+  CHECK(texts(*s.reads->user_timeline(a, 10)) == std::vector<std::string>{"first"});
+  CHECK(*s.reads->follows(a, 10) == std::vector<std::string>{"bob"});
+  CHECK(*s.reads->is_following(a, b));
+  CHECK_FALSE(*s.reads->is_following(b, a));
+  CHECK(*s.reads->latest() == 17);
+  CHECK(s.projector->counts().users == 2);
+  CHECK(s.projector->counts().messages == 2);
+  CHECK(s.projector->counts().follows == 1);
+  CHECK(*s.reads->checkpoint() == *storage::event_log(*s.db).last_seq());
+}
+
+TEST_CASE("refused commands write no events but still record latest") {
+  store_fixture s;
+  s.user("alice");
+  auto r = s.write(core::register_user{"alice", "x@y", "h"}, 99);
+  CHECK(r.status == storage::write_status::refused);
+  CHECK(r.error == core::domain_error::username_taken);
+  CHECK(*s.reads->latest() == 99);
+  CHECK(*storage::event_log(*s.db).last_seq() == 1);
+}
+
+TEST_CASE("a batch decides against its own pending writes") {
+  store_fixture s;
+  // Queue many commands at once so the writer takes them as one batch: the second
+  // registration of a name must see the first, and posts must see the new users.
+  std::vector<std::future<storage::write_result>> futures;
+  std::vector<std::promise<storage::write_result>> promises(6);
+  std::vector<core::command> cmds = {
+      core::register_user{"x", "x@x", "h"}, core::register_user{"x", "x@x", "h"},
+      core::post_message{"x", "hi"},        core::register_user{"y", "y@y", "h"},
+      core::follow_user{"x", "y"},          core::follow_user{"x", "y"}};
+  for (std::size_t i = 0; i < cmds.size(); ++i) {
+    futures.push_back(promises[i].get_future());
+    REQUIRE(s.writer->submit({cmds[i], {}, [&, i](storage::write_result r) { promises[i].set_value(std::move(r)); }}));
+  }
+  CHECK(futures[0].get().status == storage::write_status::applied);
+  CHECK(futures[1].get().error == core::domain_error::username_taken);
+  CHECK(futures[2].get().events.size() == 1);
+  CHECK(futures[3].get().status == storage::write_status::applied);
+  CHECK(futures[4].get().events.size() == 1);
+  CHECK(futures[5].get().events.empty());  // already following, in the same batch
+  CHECK(s.projector->counts().follows == 1);
+}
+
+TEST_CASE("a full queue refuses instead of growing") {
+  store_fixture s;
+  s.close();
+  s.db = std::move(*storage::database::open(s.dir.path() / "db"));
+  s.projector = std::move(*projections::inline_projector::open(*s.db));
+  storage::writer_options o;
+  o.queue_capacity = 4;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  auto w = std::move(*storage::writer::start(*s.db, *s.projector, o));
+  // The first request's callback blocks the writer thread, so the queue fills up.
+  std::atomic<int> answered{0};
+  REQUIRE(w->submit({std::nullopt, 1, [&, released](storage::write_result) { released.wait(); ++answered; }}));
+  int accepted = 0, refused = 0;
+  for (int i = 0; i < 20; ++i) {
+    if (w->submit({std::nullopt, i, [&](storage::write_result) { ++answered; }})) ++accepted;
+    else ++refused;
+  }
+  CHECK(accepted <= 5);  // 4 queued, plus one the writer may have taken already
+  CHECK(refused >= 15);
+  release.set_value();
+  w->stop();
+  CHECK(answered == accepted + 1);
+}
+
+TEST_CASE("pagination: cursors walk the timelines without gaps or repeats") {
+  store_fixture s;
+  auto a = s.user("a");
+  for (int i = 0; i < 25; ++i) s.write(core::post_message{"a", std::to_string(i)});
+  std::vector<std::string> seen;
+  std::optional<core::message_id> before;
+  int pages = 0;
+  do {
+    auto page = *s.reads->user_timeline(a, 10, before);
+    for (auto& m : page.messages) seen.push_back(m.text);
+    before = page.older;
+    ++pages;
+  } while (before);
+  CHECK(pages == 3);
+  REQUIRE(seen.size() == 25);
+  for (int i = 0; i < 25; ++i) CHECK(seen[i] == std::to_string(24 - i));
+}
+
+TEST_CASE("home timeline merges own and followed messages newest first, no one else's") {
+  store_fixture s;
+  auto me = s.user("me");
+  s.user("friend");
+  s.user("stranger");
+  s.write(core::follow_user{"me", "friend"});
+  s.write(core::post_message{"friend", "f1"});
+  s.write(core::post_message{"me", "m1"});
+  s.write(core::post_message{"stranger", "s1"});
+  s.write(core::post_message{"friend", "f2"});
+  s.write(core::post_message{"me", "m2"});
+  CHECK(texts(*s.reads->home_timeline(me, 10)) == std::vector<std::string>{"m2", "f2", "m1", "f1"});
+  auto first = *s.reads->home_timeline(me, 3);
+  CHECK(texts(first) == std::vector<std::string>{"m2", "f2", "m1"});
+  REQUIRE(first.older);
+  CHECK(texts(*s.reads->home_timeline(me, 3, first.older)) == std::vector<std::string>{"f1"});
+  s.write(core::unfollow_user{"me", "friend"});
+  CHECK(texts(*s.reads->home_timeline(me, 10)) == std::vector<std::string>{"m2", "m1"});
+}
+
+TEST_CASE("flagged messages disappear from every timeline and come back when unflagged") {
+  store_fixture s;
+  auto a = s.user("a");
+  s.write(core::post_message{"a", "keep"});
+  auto posted = s.write(core::post_message{"a", "hide"});
+  auto id = std::get<core::message_posted>(posted.events[0].event).id;
+  s.write(core::flag_message{id, true});
+  CHECK(texts(*s.reads->public_timeline(10)) == std::vector<std::string>{"keep"});
+  CHECK(texts(*s.reads->user_timeline(a, 10)) == std::vector<std::string>{"keep"});
+  CHECK(texts(*s.reads->home_timeline(a, 10)) == std::vector<std::string>{"keep"});
+  CHECK(s.projector->counts().messages == 1);
+  s.write(core::flag_message{id, false});
+  CHECK(texts(*s.reads->public_timeline(10)) == std::vector<std::string>{"hide", "keep"});
+}
+
+TEST_CASE("catch-up replays a missing tail and rebuilds dropped read models") {
+  store_fixture s;
+  s.user("a");
+  s.user("b");
+  s.write(core::post_message{"a", "x"});
+  s.write(core::follow_user{"b", "a"});
+  auto before = *s.reads->public_timeline(10);
+  s.close();
+
+  SUBCASE("checkpoint behind the log") {
+    auto db = std::move(*storage::database::open(s.dir.path() / "db"));
+    rocksdb::WriteBatch b;
+    storage::put_meta_u64(*db, b, storage::meta_key::checkpoint, 2);
+    (void)b.Delete(db->cf(storage::column::public_msgs), storage::keys::u64(storage::keys::invert(1)));
+    REQUIRE(db->db().Write(rocksdb::WriteOptions(), &b).ok());
+    auto report = projections::catch_up(*db);
+    REQUIRE(report);
+    CHECK_FALSE(report->full_rebuild);
+    CHECK(report->events == 2);
+  }
+  SUBCASE("projection version changed") {
+    auto db = std::move(*storage::database::open(s.dir.path() / "db"));
+    rocksdb::WriteBatch b;
+    storage::put_meta_u64(*db, b, storage::meta_key::projection_version, 999);
+    REQUIRE(db->db().Write(rocksdb::WriteOptions(), &b).ok());
+    auto report = projections::catch_up(*db);
+    REQUIRE(report);
+    CHECK(report->full_rebuild);
+    CHECK(report->events == 4);
+  }
+  s.open();
+  CHECK(s.reads->public_timeline(10)->messages == before.messages);
+  CHECK(*s.reads->follows(2, 10) == std::vector<std::string>{"a"});
+  CHECK(s.projector->counts().users == 2);
+  CHECK(s.projector->counts().follows == 1);
+  // Ids continue where they left off.
+  CHECK(s.user("c") == 3);
+}
+
+TEST_CASE("the database refuses a newer storage format") {
+  test::temp_dir dir;
+  {
+    auto db = std::move(*storage::database::open(dir.path()));
+    rocksdb::WriteOptions wo;
+    REQUIRE(db->db().Put(wo, db->cf(storage::column::meta), storage::meta_key::format_version,
+                         storage::keys::u64(storage::current_format_version + 1)).ok());
+  }
+  auto again = storage::database::open(dir.path());
+  REQUIRE_FALSE(again);
+  CHECK(again.error().find("newer than this binary") != std::string::npos);
+}

@@ -1,0 +1,33 @@
+// minitwit-server's configuration: every flag has an environment-variable twin
+// (--data-dir / MINITWIT_DATA_DIR, ...); a flag wins over its variable.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace minitwit::tools {
+
+struct server_config {
+  std::string data_dir = "./data";
+  std::string api_listen = "0.0.0.0:5001";
+  std::string web_listen = "0.0.0.0:5000";
+  std::string admin_listen = "127.0.0.1:5002";
+  unsigned io_threads = 0;    // 0: one per core
+  unsigned hash_threads = 0;  // 0: one per core
+  std::string sim_username = "simulator";
+  std::string sim_password = "super_safe!";
+  std::size_t max_body = 64 * 1024;
+  std::size_t max_no = 10000;
+  std::size_t max_connections = 10000;
+  std::size_t writer_queue = 10000;
+  unsigned read_timeout_ms = 10000;
+  std::string log_level = "info";
+};
+
+// Parses argv (and the environment). Returns the config, or the exit code to leave
+// with (0 after --help, 2 after a usage error, with the message already printed).
+std::variant<server_config, int> parse_server_config(int argc, char** argv);
+
+}  // namespace minitwit::tools
