@@ -1,6 +1,7 @@
 #include "http/target.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace minitwit::http {
@@ -52,19 +53,24 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
   return out;
 }
 
-std::optional<std::string_view> parsed_target::param(std::string_view name) const {
-  for (const auto& [k, v] : query)
-    if (k == name) return std::string_view(v);
-  return std::nullopt;
+std::string percent_encode(std::string_view s) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
 }
 
-std::optional<parsed_target> parse_target(std::string_view target) {
-  parsed_target t;
-  auto q = target.find('?');
-  t.path = std::string(target.substr(0, q));
-  if (q == std::string_view::npos) return t;
-  std::string_view rest = target.substr(q + 1);
-  if (auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+std::optional<query_params> parse_query(std::string_view rest) {
+  query_params params;
   while (!rest.empty()) {
     auto amp = rest.find('&');
     auto part = rest.substr(0, amp);
@@ -74,8 +80,31 @@ std::optional<parsed_target> parse_target(std::string_view target) {
     auto key = percent_decode(part.substr(0, eq), true);
     auto value = percent_decode(eq == std::string_view::npos ? "" : part.substr(eq + 1), true);
     if (!key || !value) return std::nullopt;
-    t.query.emplace_back(std::move(*key), std::move(*value));
+    params.emplace_back(std::move(*key), std::move(*value));
   }
+  return params;
+}
+
+std::optional<std::string_view> find_param(const query_params& params, std::string_view name) {
+  for (const auto& [k, v] : params)
+    if (k == name) return std::string_view(v);
+  return std::nullopt;
+}
+
+std::optional<std::string_view> parsed_target::param(std::string_view name) const {
+  return find_param(query, name);
+}
+
+std::optional<parsed_target> parse_target(std::string_view target) {
+  parsed_target t;
+  auto q = target.find('?');
+  t.path = std::string(target.substr(0, q));
+  if (q == std::string_view::npos) return t;
+  std::string_view rest = target.substr(q + 1);
+  if (auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+  auto params = parse_query(rest);
+  if (!params) return std::nullopt;
+  t.query = std::move(*params);
   return t;
 }
 

@@ -15,9 +15,22 @@ namespace minitwit::http {
 // malformed escape such as "%4" or "%zz".
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
 
+// Percent-encodes everything but RFC 3986's unreserved characters, e.g. for a
+// username inside a link: "Roger Histand" -> "Roger%20Histand".
+std::string percent_encode(std::string_view s);
+
+using query_params = std::vector<std::pair<std::string, std::string>>;
+
+// Parses "a=1&b=x+y" (a query string or an application/x-www-form-urlencoded body)
+// into decoded pairs, in order; nullopt on a malformed escape.
+std::optional<query_params> parse_query(std::string_view query);
+
+// The first value of name in params, nullopt when absent.
+std::optional<std::string_view> find_param(const query_params& params, std::string_view name);
+
 struct parsed_target {
   std::string path;  // still percent-encoded
-  std::vector<std::pair<std::string, std::string>> query;  // decoded
+  query_params query;  // decoded
 
   // The first value of a query parameter, nullopt when absent.
   std::optional<std::string_view> param(std::string_view name) const;

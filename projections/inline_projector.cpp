@@ -104,6 +104,7 @@ void inline_projector::apply_event(const core::message_posted& e, rocksdb::Write
   auto bytes = encode_row(row);
   (void)b.Put(db_.cf(column::messages), keys::u64(e.id), bytes);
   put_timeline_rows(db_, b, row, bytes);
+  (void)b.Put(db_.cf(column::author_heads), keys::u64(e.author), keys::u64(e.id));
   pending_messages_[e.id] = std::move(row);
   ++pending_.messages;
 }

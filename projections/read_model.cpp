@@ -1,5 +1,7 @@
 #include "projections/read_model.hpp"
 
+#include <algorithm>
+#include <functional>
 #include <memory>
 #include <queue>
 
@@ -89,32 +91,62 @@ query_result<std::vector<core::user_id>> read_model::followee_ids(core::user_id 
   return ids;
 }
 
-// A k-way merge over the authors' per-user timelines with a single iterator: seek each
-// author once to find their newest candidate, then repeatedly take the newest head,
-// re-seek to it to read the row, and step that author to its next message. Cost:
-// (authors + page) seeks, however large the database.
+// A k-way merge over the authors' per-user timelines, reading only what can make the
+// page. author_heads gives each author's newest message id (an upper bound), fetched
+// for all authors in one MultiGet; authors are taken in order of that bound and
+// seeked only while their bound could still beat the newest message not yet taken.
+// With one iterator and a heap of heads, a page costs one MultiGet plus about
+// (page size + a few) seeks, however many users are followed and however large the
+// database.
 query_result<message_page> read_model::home_timeline(core::user_id user, std::size_t limit,
                                                      std::optional<core::message_id> before) const {
   message_page page;
   if (limit == 0 || (before && *before <= 1)) return page;
+  const core::message_id cap = before ? *before - 1 : ~core::message_id{0};
+  rocksdb::ManagedSnapshot snapshot(&db_.db());
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot.snapshot();
+
   auto authors = followee_ids(user);
   if (!authors) return std::unexpected(authors.error());
   authors->push_back(user);
+  std::sort(authors->begin(), authors->end());
+  std::vector<std::string> key_bytes;
+  key_bytes.reserve(authors->size());
+  for (auto a : *authors) key_bytes.push_back(keys::u64(a));
+  std::vector<rocksdb::Slice> key_slices(key_bytes.begin(), key_bytes.end());
+  std::vector<rocksdb::PinnableSlice> values(authors->size());
+  std::vector<rocksdb::Status> statuses(authors->size());
+  db_.db().MultiGet(ro, db_.cf(column::author_heads), key_slices.size(), key_slices.data(),
+                    values.data(), statuses.data(), /*sorted_input=*/true);
 
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf(column::user_msgs)));
-  using head = std::pair<core::message_id, core::user_id>;  // newest first by id
-  std::priority_queue<head> heads;
+  using bound = std::pair<core::message_id, core::user_id>;  // (upper bound, author)
+  std::vector<bound> candidates;
+  for (std::size_t i = 0; i < authors->size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;  // never posted
+    if (!statuses[i].ok()) return std::unexpected(read_error(statuses[i]));
+    if (values[i].size() != 8) return std::unexpected("corrupt author_heads row");
+    candidates.emplace_back(std::min(keys::read_u64(values[i].ToStringView()), cap), (*authors)[i]);
+  }
+  std::sort(candidates.begin(), candidates.end(), std::greater<>());
+
+  std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(ro, db_.cf(column::user_msgs)));
+  std::priority_queue<bound> heads;  // (next message id, author), newest on top
   auto push_head = [&](core::user_id author) {
     auto prefix = keys::u64(author);
     if (it->Valid() && starts_with(it->key(), prefix))
       heads.emplace(keys::invert(keys::read_u64(it->key().ToStringView().substr(8))), author);
   };
-  for (auto author : *authors) {
-    it->Seek(seek_key(keys::u64(author), before));
-    push_head(author);
-  }
-  while (!heads.empty()) {
+  std::size_t next_candidate = 0;
+  for (;;) {
+    // Every author whose newest message could be newer than the best head is loaded.
+    while (next_candidate < candidates.size() &&
+           (heads.empty() || candidates[next_candidate].first >= heads.top().first)) {
+      auto author = candidates[next_candidate++].second;
+      it->Seek(seek_key(keys::u64(author), before));
+      push_head(author);
+    }
+    if (heads.empty()) break;
     auto [id, author] = heads.top();
     heads.pop();
     if (page.messages.size() == limit) {

@@ -8,7 +8,10 @@
 // | messages      | message id (u64 BE)          | message_row (with flag) |
 // | user_msgs     | author id . ~message id      | message_row  |
 // | public_msgs   | ~message id                  | message_row  |
+// | author_heads  | author id                    | newest message id ever posted (u64 BE) |
 //
+// author_heads bounds each author's newest visible message from above (flagging does
+// not lower it), which lets the home timeline skip authors that cannot make the page.
 // Usernames never change, so the author's name is copied into every message row and
 // the followee's name into every follow: a page is one scan with no joins.
 #pragma once

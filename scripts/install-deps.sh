@@ -8,9 +8,11 @@ build_packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev
   librocksdb-dev libcereal-dev libfmt-dev libspdlog-dev libsodium-dev
-  prometheus-cpp-dev libkainjow-mustache-dev libcli11-dev libsqlite3-dev
+  prometheus-cpp-dev libkainjow-mustache-dev libcli11-dev libsqlite3-dev libssl-dev
 )
-test_packages=(doctest-dev curl python3)
+test_packages=(doctest-dev curl python3 chromium)
+command -v node >/dev/null || test_packages+=(nodejs)
+command -v npm >/dev/null || test_packages+=(npm)
 
 want=("${build_packages[@]}")
 case "${1:-all}" in
@@ -19,12 +21,27 @@ case "${1:-all}" in
   *) echo "usage: $0 [build|all]" >&2; exit 2 ;;
 esac
 
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+# The browser test's npm packages (playwright-core drives Debian's Chromium; it
+# downloads no browser of its own). Installed from the committed lockfile.
+install_npm_packages() {
+  [ "${1:-all}" = all ] || return 0
+  local dir="$root/tests/browser"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.package-lock.json.installed"; then
+    echo "install-deps: npm ci in tests/browser"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$dir/node_modules/.package-lock.json.installed"
+  fi
+}
+
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#want[@]} packages present"
+  echo "install-deps: all ${#want[@]} Debian packages present"
+  install_npm_packages "${1:-all}"
   exit 0
 fi
 
@@ -37,3 +54,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_npm_packages "${1:-all}"

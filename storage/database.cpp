@@ -14,7 +14,8 @@ namespace minitwit::storage {
 
 namespace {
 constexpr std::array<std::string_view, column_count> names = {
-    "events", "meta", "users", "users_by_id", "follows", "messages", "user_msgs", "public_msgs"};
+    "events",   "meta",      "users",       "users_by_id", "follows",
+    "messages", "user_msgs", "public_msgs", "author_heads"};
 }
 
 std::string_view column_name(column c) { return names[static_cast<std::size_t>(c)]; }

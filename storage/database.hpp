@@ -25,6 +25,7 @@ enum class column : std::size_t {
   messages,     // message id (u64 BE) -> message row (with its flag)
   user_msgs,    // author id . ~message id -> message row
   public_msgs,  // ~message id -> message row
+  author_heads, // author id -> newest message id ever posted (an upper bound)
   count_
 };
 

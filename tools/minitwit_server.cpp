@@ -8,6 +8,7 @@
 #include "http/passwords.hpp"
 #include "http/server.hpp"
 #include "http/simulator_api.hpp"
+#include "http/web_ui.hpp"
 #include "projections/catch_up.hpp"
 #include "projections/inline_projector.hpp"
 #include "tools/server_config.hpp"
@@ -52,6 +53,9 @@ int main(int argc, char** argv) {
   http::simulator_api api(reads, **writer, hashers,
                           {cfg.sim_username, cfg.sim_password, 100, cfg.max_no});
   http::admin_api admin(reads, log, **writer);
+  auto key = http::load_session_key(cfg.secret_key, cfg.data_dir);
+  if (!key) return fail(key.error());
+  http::web_ui web(reads, **writer, hashers, http::session_codec(*key, std::chrono::days(30)));
 
   http::server_limits limits;
   limits.body_bytes = cfg.max_body;
@@ -61,9 +65,11 @@ int main(int argc, char** argv) {
     http::server server(or_cores(cfg.io_threads), limits);
     auto api_at = server.listen(cfg.api_listen, api);
     if (!api_at) return fail(api_at.error());
+    auto web_at = server.listen(cfg.web_listen, web);
+    if (!web_at) return fail(web_at.error());
     auto admin_at = server.listen(cfg.admin_listen, admin);
     if (!admin_at) return fail(admin_at.error());
-    spdlog::info("listening api={} admin={} data-dir={}", *api_at, *admin_at, cfg.data_dir);
+    spdlog::info("listening api={} web={} admin={} data-dir={}", *api_at, *web_at, *admin_at, cfg.data_dir);
     server.run();
     // No connection is left: finish what the pools and the writer still hold.
     hashers.stop();

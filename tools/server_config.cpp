@@ -1,5 +1,7 @@
 #include "tools/server_config.hpp"
 
+#include <cstdlib>
+
 #include <CLI/CLI.hpp>
 
 namespace minitwit::tools {
@@ -12,7 +14,7 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
       ->envname("MINITWIT_DATA_DIR");
   app.add_option("--api-listen", c.api_listen, "HOST:PORT of the simulator API (port 0: any free port)")
       ->envname("MINITWIT_API_LISTEN");
-  app.add_option("--web-listen", c.web_listen, "HOST:PORT of the web UI (reserved: the web UI is not built yet)")
+  app.add_option("--web-listen", c.web_listen, "HOST:PORT of the web UI")
       ->envname("MINITWIT_WEB_LISTEN");
   app.add_option("--admin-listen", c.admin_listen, "HOST:PORT of the admin endpoints (/health/live, /health/ready)")
       ->envname("MINITWIT_ADMIN_LISTEN");
@@ -38,11 +40,15 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
       ->envname("MINITWIT_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.footer(
+      "Environment only: MINITWIT_SECRET_KEY signs web sessions (at least 16 characters); "
+      "without it a random key is kept in DATA_DIR/session.key (mode 0600).");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (const char* secret = std::getenv("MINITWIT_SECRET_KEY"); secret && *secret) c.secret_key = secret;
   return c;
 }
 

@@ -24,6 +24,10 @@ struct server_config {
   std::size_t writer_queue = 10000;
   unsigned read_timeout_ms = 10000;
   std::string log_level = "info";
+  // Session signing secret: only from the environment (MINITWIT_SECRET_KEY), never a
+  // flag, so that it does not show in process listings. Absent: a key file in the
+  // data directory.
+  std::optional<std::string> secret_key;
 };
 
 // Parses argv (and the environment). Returns the config, or the exit code to leave

@@ -25,7 +25,8 @@ server_process::server_process(std::vector<std::string> extra_args, std::string 
   }
   data_dir_ = data_dir;
   std::vector<std::string> args = {binary("minitwit-server"), "--data-dir", data_dir_,
-                                   "--api-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"};
+                                   "--api-listen", "127.0.0.1:0", "--web-listen", "127.0.0.1:0",
+                                   "--admin-listen", "127.0.0.1:0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -64,7 +65,7 @@ server_process::server_process(std::vector<std::string> extra_args, std::string 
     seen.notify_all();
   });
 
-  static const std::regex ready(R"(listening api=(\S+) admin=(\S+))");
+  static const std::regex ready(R"(listening api=(\S+) web=(\S+) admin=(\S+))");
   std::unique_lock lock(mu_);
   std::smatch m;
   bool ok = seen.wait_for(lock, std::chrono::seconds(20), [&] {
@@ -72,7 +73,8 @@ server_process::server_process(std::vector<std::string> extra_args, std::string 
   });
   if (ok && !m.empty()) {
     api_ = m[1];
-    admin_ = m[2];
+    web_ = m[2];
+    admin_ = m[3];
     return;
   }
   auto out = output_;

@@ -25,6 +25,7 @@ class server_process {
   ~server_process();  // kills it if still running
 
   const std::string& api() const { return api_; }      // "127.0.0.1:PORT"
+  const std::string& web() const { return web_; }
   const std::string& admin() const { return admin_; }
   const std::string& data_dir() const { return data_dir_; }
   pid_t pid() const { return pid_; }
@@ -43,7 +44,7 @@ class server_process {
   int wait_exit();
   std::unique_ptr<temp_dir> own_dir_;
   std::string data_dir_;
-  std::string api_, admin_;
+  std::string api_, web_, admin_;
   pid_t pid_ = -1;
   int out_fd_ = -1;
   std::thread reader_;

@@ -1,0 +1,57 @@
+// The server-rendered web application (shared/spec/web-ui.md): timelines, follow and
+// unfollow, posting, sign up, sign in and out. Writes go through the same writer and
+// events as the simulator API; passwords are hashed and verified on the worker pool;
+// the session lives in a signed cookie (http/web_session.hpp); state-changing
+// requests from other sites are refused (Sec-Fetch-Site / Origin).
+#pragma once
+
+#include <functional>
+
+#include "http/html_pages.hpp"
+#include "http/message.hpp"
+#include "http/web_session.hpp"
+#include "http/worker_pool.hpp"
+#include "projections/read_model.hpp"
+#include "storage/writer.hpp"
+
+namespace minitwit::http {
+
+inline constexpr std::size_t messages_per_page = 30;
+
+class web_ui final : public handler {
+ public:
+  web_ui(const projections::read_model& reads, storage::writer& writer, worker_pool& workers,
+         session_codec sessions, std::function<std::int64_t()> now_seconds = {});
+
+  void handle(request req, responder done) override;
+
+ private:
+  struct exchange;
+  void timeline(exchange& x, const std::string* profile);
+  void public_timeline(exchange& x);
+  void follow(exchange& x, const std::string& profile, bool follow);
+  void add_message(exchange& x);
+  void login(exchange& x);
+  void sign_up(exchange& x);
+  void logout(exchange& x);
+  void stylesheet(exchange& x, const std::string& file);
+
+  // Answers with a page (consuming the flashes) or a redirect (keeping them).
+  response page(exchange& x, unsigned status, std::string html);
+  response redirect(exchange& x, const std::string& location);
+  response error_page(exchange& x, unsigned status, std::string_view title, std::string_view text);
+  std::vector<message_view> with_authors(const std::vector<projections::message_row>& rows);
+
+  const projections::read_model& reads_;
+  storage::writer& writer_;
+  worker_pool& workers_;
+  session_codec sessions_;
+  std::function<std::int64_t()> now_;
+  html_pages pages_;
+};
+
+// True when a state-changing request comes from another site: Sec-Fetch-Site says
+// cross-site, or an Origin header is present and is not this Host.
+bool is_cross_site(const request& r);
+
+}  // namespace minitwit::http
