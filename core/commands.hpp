@@ -36,6 +36,13 @@ struct flag_message {
   bool flagged = true;
 };
 
-using command = std::variant<register_user, post_message, follow_user, unfollow_user, flag_message>;
+// Replaces a user's password hash (computed before queuing, like register_user's).
+struct rehash_password {
+  std::string username;
+  std::string password_hash;
+};
+
+using command = std::variant<register_user, post_message, follow_user, unfollow_user, flag_message,
+                             rehash_password>;
 
 }  // namespace minitwit::core

@@ -60,6 +60,12 @@ decision decide_one(const flag_message& c, const state_view& s, const decision_c
   return std::vector<event>{message_flagged{c.id, c.flagged}};
 }
 
+decision decide_one(const rehash_password& c, const state_view& s, const decision_context&) {
+  auto user = s.find_user(c.username);
+  if (!user) return std::unexpected(domain_error::unknown_user);
+  return std::vector<event>{password_rehashed{*user, c.password_hash}};
+}
+
 }  // namespace
 
 decision decide(const command& c, const state_view& state, const decision_context& ctx) {
@@ -75,6 +81,7 @@ std::string_view event_type_name(const event& e) {
         if constexpr (std::is_same_v<T, user_followed>) return "user_followed";
         if constexpr (std::is_same_v<T, user_unfollowed>) return "user_unfollowed";
         if constexpr (std::is_same_v<T, message_flagged>) return "message_flagged";
+        if constexpr (std::is_same_v<T, password_rehashed>) return "password_rehashed";
       },
       e);
 }

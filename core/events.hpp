@@ -50,8 +50,17 @@ struct message_flagged {
   bool operator==(const message_flagged&) const = default;
 };
 
-using event =
-    std::variant<user_registered, message_posted, user_followed, user_unfollowed, message_flagged>;
+// A user's stored password hash was replaced: a legacy (Werkzeug) hash upgraded to
+// Argon2id on a successful login, or an Argon2id hash whose cost was raised.
+struct password_rehashed {
+  user_id id = 0;
+  std::string password_hash;
+  bool operator==(const password_rehashed&) const = default;
+};
+
+// The order is the storage type tag minus one; append only.
+using event = std::variant<user_registered, message_posted, user_followed, user_unfollowed,
+                           message_flagged, password_rehashed>;
 
 // The stable type tag of an event, e.g. "user_registered" (used in logs and exports).
 std::string_view event_type_name(const event& e);

@@ -28,6 +28,18 @@ std::optional<std::string> hash_password(std::string_view password, const argon2
 // True when password matches the encoded hash (constant time for the comparison).
 bool verify_password(std::string_view encoded_hash, std::string_view password);
 
+enum class password_check {
+  mismatch,
+  match,
+  match_needs_upgrade,  // right password, but a legacy or weaker hash: store a new one
+};
+
+// Checks a password against any hash a MiniTwit database may hold: Argon2id (ours;
+// "needs upgrade" when its cost is below argon2_cost{}), or a legacy Werkzeug hash
+// migrated from the Flask MiniTwit, "pbkdf2:sha256:ITER$salt$hex" (also sha1/sha512)
+// and "scrypt:N:r:p$salt$hex" (always "needs upgrade").
+password_check check_password(std::string_view stored_hash, std::string_view password);
+
 // Compares two secrets in time independent of their contents (and of where they
 // first differ): both are hashed, and the digests compared with sodium_memcmp.
 bool secrets_equal(std::string_view a, std::string_view b);

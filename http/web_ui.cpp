@@ -269,12 +269,24 @@ void web_ui::login(exchange& x) {
   if (!*user) return x.done(page(x, 200, pages_.login(x.frame(), "Invalid username", username)));
   auto self = std::make_shared<exchange>(std::move(x));
   auto job = [this, self, row = std::move(**user), username, password]() mutable {
-    bool ok = verify_password(row.password_hash, password);
+    auto check = check_password(row.password_hash, password);
+    auto upgraded = check == password_check::match_needs_upgrade ? hash_password(password) : std::nullopt;
     sodium_memzero(password.data(), password.size());
-    if (!ok) return self->done(page(*self, 200, pages_.login(self->frame(), "Invalid password", username)));
+    if (check == password_check::mismatch)
+      return self->done(page(*self, 200, pages_.login(self->frame(), "Invalid password", username)));
     self->session.user = row.id;
     self->session.flashes.emplace_back("You were logged in");
-    self->done(redirect(*self, "/"));
+    if (!upgraded) return self->done(redirect(*self, "/"));
+    // A legacy (Werkzeug) or weaker hash: record an Argon2id one. The login succeeds
+    // either way; a failed upgrade is simply tried again at the next login.
+    storage::write_request w;
+    w.command = core::rehash_password{row.username, std::move(*upgraded)};
+    w.done = [this, self](storage::write_result r) {
+      if (r.status != storage::write_status::applied)
+        spdlog::warn("password upgrade for user {} failed; retried at the next login", self->session.user);
+      self->done(redirect(*self, "/"));
+    };
+    if (!writer_.submit(std::move(w))) self->done(redirect(*self, "/"));
   };
   if (!workers_.try_submit(std::move(job))) self->done(error_page(*self, 503, "Service Unavailable", busy_text));
 }

@@ -27,9 +27,8 @@ std::expected<void, std::string> reset(storage::database& db) {
   auto s = db.reset_projections();
   if (!s.ok()) return std::unexpected("cannot drop read models: " + s.ToString());
   rocksdb::WriteBatch batch;
-  for (auto key : {meta_key::user_count, meta_key::message_count, meta_key::follow_count,
-                   meta_key::checkpoint})
-    storage::put_meta_u64(db, batch, key, 0);
+  for (const auto& key : counter_keys()) storage::put_meta_u64(db, batch, key, 0);
+  storage::put_meta_u64(db, batch, meta_key::checkpoint, 0);
   return write(db, batch, true);
 }
 

@@ -10,23 +10,54 @@ namespace minitwit::projections {
 using storage::column;
 namespace keys = storage::keys;
 
+namespace {
+
+// Every counter, in one order: users, messages, follows, then events by type.
+std::vector<std::int64_t*> counters(entity_counts& c) {
+  std::vector<std::int64_t*> out = {&c.users, &c.messages, &c.follows};
+  for (auto& n : c.events_by_type) out.push_back(&n);
+  return out;
+}
+
+std::string_view type_name_at(std::size_t i) {
+  static const auto names = [] {
+    std::array<std::string_view, event_type_count> n{};
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((n[I] = core::event_type_name(core::event(std::in_place_index<I>))), ...);
+    }(std::make_index_sequence<event_type_count>{});
+    return n;
+  }();
+  return names[i];
+}
+
+}  // namespace
+
+std::vector<std::string> counter_keys() {
+  std::vector<std::string> keys = {std::string(storage::meta_key::user_count),
+                                   std::string(storage::meta_key::message_count),
+                                   std::string(storage::meta_key::follow_count)};
+  for (std::size_t i = 0; i < event_type_count; ++i)
+    keys.push_back("count.events." + std::string(type_name_at(i)));
+  return keys;
+}
+
 std::expected<std::unique_ptr<inline_projector>, std::string> inline_projector::open(
     storage::database& db) {
   std::unique_ptr<inline_projector> p(new inline_projector(db));
-  auto users = storage::read_meta_u64(db, storage::meta_key::user_count);
-  auto msgs = storage::read_meta_u64(db, storage::meta_key::message_count);
-  auto follows = storage::read_meta_u64(db, storage::meta_key::follow_count);
-  if (!users) return std::unexpected(users.error());
-  if (!msgs) return std::unexpected(msgs.error());
-  if (!follows) return std::unexpected(follows.error());
-  p->pending_ = {static_cast<std::int64_t>(*users), static_cast<std::int64_t>(*msgs),
-                 static_cast<std::int64_t>(*follows)};
+  auto keys = counter_keys();
+  auto slots = counters(p->pending_);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    auto v = storage::read_meta_u64(db, keys[i]);
+    if (!v) return std::unexpected(v.error());
+    *slots[i] = static_cast<std::int64_t>(*v);
+  }
   p->end_batch(true);
   return p;
 }
 
 entity_counts inline_projector::counts() const {
-  return {users_.load(), messages_.load(), follows_.load()};
+  std::lock_guard lock(committed_mu_);
+  return committed_;
 }
 
 std::optional<std::string> inline_projector::get(column c, std::string_view key) const {
@@ -78,6 +109,17 @@ std::optional<message_row> inline_projector::message_by_id(core::message_id id) 
 
 void inline_projector::apply(const storage::envelope& e, rocksdb::WriteBatch& batch) {
   std::visit([&](const auto& ev) { apply_event(ev, batch); }, e.event);
+  ++pending_.events_by_type[e.event.index()];
+}
+
+void inline_projector::apply_event(const core::password_rehashed& e, rocksdb::WriteBatch& b) {
+  auto row = user_by_id(e.id);
+  if (!row) throw std::runtime_error("password of unknown user " + std::to_string(e.id));
+  row->password_hash = e.password_hash;
+  auto bytes = encode_row(*row);
+  (void)b.Put(db_.cf(column::users), row->username, bytes);
+  (void)b.Put(db_.cf(column::users_by_id), keys::u64(e.id), bytes);
+  pending_users_[e.id] = std::move(*row);
 }
 
 void inline_projector::apply_event(const core::user_registered& e, rocksdb::WriteBatch& b) {
@@ -145,17 +187,16 @@ void inline_projector::apply_event(const core::message_flagged& e, rocksdb::Writ
 }
 
 void inline_projector::finish_batch(rocksdb::WriteBatch& batch) {
-  using namespace storage::meta_key;
-  storage::put_meta_u64(db_, batch, user_count, static_cast<std::uint64_t>(pending_.users));
-  storage::put_meta_u64(db_, batch, message_count, static_cast<std::uint64_t>(pending_.messages));
-  storage::put_meta_u64(db_, batch, follow_count, static_cast<std::uint64_t>(pending_.follows));
+  static const auto keys = counter_keys();
+  auto slots = counters(pending_);
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    storage::put_meta_u64(db_, batch, keys[i], static_cast<std::uint64_t>(*slots[i]));
 }
 
 void inline_projector::end_batch(bool committed) {
   if (committed) {
-    users_ = pending_.users;
-    messages_ = pending_.messages;
-    follows_ = pending_.follows;
+    std::lock_guard lock(committed_mu_);
+    committed_ = pending_;
   } else {
     pending_ = counts();
   }

@@ -4,7 +4,10 @@
 // committed rows plus the rows pending in the current batch.
 #pragma once
 
-#include <atomic>
+#include <array>
+#include <mutex>
+#include <variant>
+#include <vector>
 #include <cstdint>
 #include <expected>
 #include <map>
@@ -20,11 +23,17 @@
 
 namespace minitwit::projections {
 
+inline constexpr std::size_t event_type_count = std::variant_size_v<core::event>;
+
 struct entity_counts {
   std::int64_t users = 0;
   std::int64_t messages = 0;  // visible, i.e. not flagged
   std::int64_t follows = 0;
+  std::array<std::int64_t, event_type_count> events_by_type{};  // in variant order
 };
+
+// The meta keys of the counters, e.g. "count.users", "count.events.message_posted".
+std::vector<std::string> counter_keys();
 
 class inline_projector final : public storage::projector, private core::state_view {
  public:
@@ -57,6 +66,7 @@ class inline_projector final : public storage::projector, private core::state_vi
   void apply_event(const core::user_followed& e, rocksdb::WriteBatch& b);
   void apply_event(const core::user_unfollowed& e, rocksdb::WriteBatch& b);
   void apply_event(const core::message_flagged& e, rocksdb::WriteBatch& b);
+  void apply_event(const core::password_rehashed& e, rocksdb::WriteBatch& b);
 
   storage::database& db_;
   std::unordered_map<std::string, core::user_id> pending_names_;
@@ -64,7 +74,8 @@ class inline_projector final : public storage::projector, private core::state_vi
   std::map<std::pair<core::user_id, core::user_id>, bool> pending_follows_;
   std::unordered_map<core::message_id, message_row> pending_messages_;
   entity_counts pending_;  // committed + this batch's changes
-  std::atomic<std::int64_t> users_{0}, messages_{0}, follows_{0};
+  mutable std::mutex committed_mu_;
+  entity_counts committed_;
 };
 
 }  // namespace minitwit::projections

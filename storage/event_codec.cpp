@@ -11,17 +11,29 @@ namespace minitwit::storage {
 namespace {
 
 constexpr std::uint8_t envelope_format = 1;
+constexpr std::uint8_t last_type_tag = 6;
 
-void save_payload(record_writer& w, const core::event& e) {
+// The personal block: a nested record, length-prefixed inside the payload.
+std::string personal(std::initializer_list<std::string_view> fields) {
+  record_writer w;
+  for (auto f : fields) w.str(f);
+  return w.finish();
+}
+
+void save_payload(record_writer& w, const core::event& e, std::uint16_t version) {
   std::visit(
       [&](const auto& ev) {
         using T = std::decay_t<decltype(ev)>;
         if constexpr (std::is_same_v<T, core::user_registered>) {
-          w.u64(ev.id).str(ev.username).str(ev.email).str(ev.password_hash);
+          if (version == 1) w.u64(ev.id).str(ev.username).str(ev.email).str(ev.password_hash);
+          else w.u64(ev.id).str(personal({ev.username, ev.email, ev.password_hash}));
         } else if constexpr (std::is_same_v<T, core::message_posted>) {
-          w.u64(ev.id).u64(ev.author).str(ev.text).i64(ev.pub_date);
+          if (version == 1) w.u64(ev.id).u64(ev.author).str(ev.text).i64(ev.pub_date);
+          else w.u64(ev.id).u64(ev.author).i64(ev.pub_date).str(personal({ev.text}));
         } else if constexpr (std::is_same_v<T, core::message_flagged>) {
           w.u64(ev.id).boolean(ev.flagged);
+        } else if constexpr (std::is_same_v<T, core::password_rehashed>) {
+          w.u64(ev.id).str(personal({ev.password_hash}));
         } else {
           w.u64(ev.follower).u64(ev.followee);
         }
@@ -29,27 +41,45 @@ void save_payload(record_writer& w, const core::event& e) {
       e);
 }
 
-// Reads the payload of (type, version). Upcasters for older versions go here: each
-// reads the old shape and returns the current struct.
+// Reads the payload of (type, version). Each older version is read in its own shape
+// and upcast to the current struct right here; unknown types and versions are errors.
 core::event load_payload(record_reader& r, std::uint8_t type, std::uint16_t version) {
-  if (type < 1 || type > 5) throw record_error(fmt::format("unknown type tag {}", type));
-  if (version != current_schema_version)
+  if (type < 1 || type > last_type_tag) throw record_error(fmt::format("unknown type tag {}", type));
+  auto t = static_cast<event_type>(type);
+  if (version < 1 || version > current_schema_version(t))
     throw record_error(fmt::format("unsupported schema version {} of type tag {}", version, type));
-  switch (static_cast<event_type>(type)) {
+  switch (t) {
     case event_type::user_registered: {
       core::user_registered ev;
       ev.id = r.u64();
-      ev.username = r.str();
-      ev.email = r.str();
-      ev.password_hash = r.str();
+      if (version == 1) {  // upcast: flat fields
+        ev.username = r.str();
+        ev.email = r.str();
+        ev.password_hash = r.str();
+      } else {
+        auto block = r.str();  // the reader views it: keep it alive
+        record_reader p(block);
+        ev.username = p.str();
+        ev.email = p.str();
+        ev.password_hash = p.str();
+        p.expect_end();
+      }
       return ev;
     }
     case event_type::message_posted: {
       core::message_posted ev;
       ev.id = r.u64();
       ev.author = r.u64();
-      ev.text = r.str();
-      ev.pub_date = r.i64();
+      if (version == 1) {  // upcast: flat fields, text before the date
+        ev.text = r.str();
+        ev.pub_date = r.i64();
+      } else {
+        ev.pub_date = r.i64();
+        auto block = r.str();  // the reader views it: keep it alive
+        record_reader p(block);
+        ev.text = p.str();
+        p.expect_end();
+      }
       return ev;
     }
     case event_type::user_followed: {
@@ -70,24 +100,43 @@ core::event load_payload(record_reader& r, std::uint8_t type, std::uint16_t vers
       ev.flagged = r.boolean();
       return ev;
     }
+    case event_type::password_rehashed: {
+      core::password_rehashed ev;
+      ev.id = r.u64();
+      auto block = r.str();  // the reader views it: keep it alive
+        record_reader p(block);
+      ev.password_hash = p.str();
+      p.expect_end();
+      return ev;
+    }
   }
   throw record_error(fmt::format("unknown type tag {}", type));
 }
 
 }  // namespace
 
+std::uint16_t current_schema_version(event_type t) {
+  switch (t) {
+    case event_type::user_registered:
+    case event_type::message_posted: return 2;
+    default: return 1;
+  }
+}
+
 event_type type_of(const core::event& e) {
   return static_cast<event_type>(e.index() + 1);  // variant order == tag order
 }
 
-std::string encode(const envelope& e) {
+std::string encode_version(const envelope& e, std::uint16_t version) {
   record_writer w;
-  w.u8(envelope_format).u8(static_cast<std::uint8_t>(type_of(e.event))).u16(current_schema_version);
+  w.u8(envelope_format).u8(static_cast<std::uint8_t>(type_of(e.event))).u16(version);
   w.i64(e.recorded_at_ms).boolean(e.latest.has_value());
   if (e.latest) w.i64(*e.latest);
-  save_payload(w, e.event);
+  save_payload(w, e.event, version);
   return w.finish();
 }
+
+std::string encode(const envelope& e) { return encode_version(e, current_schema_version(type_of(e.event))); }
 
 std::expected<envelope, std::string> decode(std::uint64_t seq, std::string_view value) {
   try {

@@ -41,7 +41,9 @@ class record_writer {
 // cereal::Exception, also a std::runtime_error) when the bytes run out or are invalid.
 class record_reader {
  public:
+  // The reader views bytes: they must outlive it (hence no temporaries).
   explicit record_reader(std::string_view bytes);
+  explicit record_reader(std::string&&) = delete;
   ~record_reader();
   std::uint8_t u8();
   std::uint16_t u16();

@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "http/health.hpp"
+#include "http/admin_api.hpp"
 #include "http/passwords.hpp"
 #include "http/server.hpp"
 #include "http/simulator_api.hpp"
@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   if (!http::init_crypto()) return fail("libsodium failed to initialise");
 
+  if (!cfg.admin_token && !tools::is_loopback(cfg.admin_listen))
+    return fail("--admin-listen " + cfg.admin_listen + " is not a loopback address: set MINITWIT_ADMIN_TOKEN");
   auto db = storage::database::open(cfg.data_dir);
   if (!db) return fail(db.error());
   auto caught_up = projections::catch_up(**db);
@@ -48,11 +50,10 @@ int main(int argc, char** argv) {
   if (!writer) return fail(writer.error());
 
   projections::read_model reads(**db);
-  storage::event_log log(**db);
   http::worker_pool hashers(or_cores(cfg.hash_threads), 1024);
   http::simulator_api api(reads, **writer, hashers,
                           {cfg.sim_username, cfg.sim_password, 100, cfg.max_no});
-  http::admin_api admin(reads, log, **writer);
+  http::admin_api admin(**db, reads, **writer, cfg.admin_token);
   auto key = http::load_session_key(cfg.secret_key, cfg.data_dir);
   if (!key) return fail(key.error());
   http::web_ui web(reads, **writer, hashers, http::session_codec(*key, std::chrono::days(30)));
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
     server.run();
     // No connection is left: finish what the pools and the writer still hold.
     hashers.stop();
+    admin.stop();
     (*writer)->stop();
   }
   auto s = (*db)->close();

@@ -16,7 +16,7 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
       ->envname("MINITWIT_API_LISTEN");
   app.add_option("--web-listen", c.web_listen, "HOST:PORT of the web UI")
       ->envname("MINITWIT_WEB_LISTEN");
-  app.add_option("--admin-listen", c.admin_listen, "HOST:PORT of the admin endpoints (/health/live, /health/ready)")
+  app.add_option("--admin-listen", c.admin_listen, "HOST:PORT of health and admin endpoints (loopback unless MINITWIT_ADMIN_TOKEN is set)")
       ->envname("MINITWIT_ADMIN_LISTEN");
   app.add_option("--io-threads", c.io_threads, "Threads serving HTTP (0: one per core)")
       ->envname("MINITWIT_IO_THREADS");
@@ -42,14 +42,21 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.footer(
       "Environment only: MINITWIT_SECRET_KEY signs web sessions (at least 16 characters); "
-      "without it a random key is kept in DATA_DIR/session.key (mode 0600).");
+      "without it a random key is kept in DATA_DIR/session.key (mode 0600). "
+      "MINITWIT_ADMIN_TOKEN is the bearer token of /admin/* (required off loopback).");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   if (const char* secret = std::getenv("MINITWIT_SECRET_KEY"); secret && *secret) c.secret_key = secret;
+  if (const char* token = std::getenv("MINITWIT_ADMIN_TOKEN"); token && *token) c.admin_token = token;
   return c;
+}
+
+bool is_loopback(const std::string& host_port) {
+  auto host = host_port.substr(0, host_port.rfind(':'));
+  return host.starts_with("127.") || host == "localhost" || host == "[::1]" || host == "::1";
 }
 
 }  // namespace minitwit::tools

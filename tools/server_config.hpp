@@ -28,10 +28,16 @@ struct server_config {
   // flag, so that it does not show in process listings. Absent: a key file in the
   // data directory.
   std::optional<std::string> secret_key;
+  // Bearer token for /admin/* (environment only: MINITWIT_ADMIN_TOKEN); required when
+  // the admin listener is not on a loopback address.
+  std::optional<std::string> admin_token;
 };
 
 // Parses argv (and the environment). Returns the config, or the exit code to leave
 // with (0 after --help, 2 after a usage error, with the message already printed).
 std::variant<server_config, int> parse_server_config(int argc, char** argv);
+
+// True for "127.x.y.z:port", "localhost:port" and "[::1]:port".
+bool is_loopback(const std::string& host_port);
 
 }  // namespace minitwit::tools

@@ -1,0 +1,59 @@
+// The admin listener: health for load balancers and monitors, and the operations an
+// operator runs against a live server (RocksDB lets one process open a database, so
+// snapshots, backups, stats and moderation of a running server go through here).
+//
+//   GET  /health/live      the process answers
+//   GET  /health/ready     database open, read models caught up, writer running
+//   GET  /admin/stats      counts, sequence numbers, disk usage
+//   POST /admin/snapshot   {"to": DIR}  -> {"path", "last_seq"}
+//   POST /admin/backup     {"to": DIR}  -> {"backup_id", "last_seq", "bytes", "files"}
+//   POST /admin/flag       {"message_id": N, "flagged": true|false}  -> 204 | 404
+//
+// /admin/* need "Authorization: Bearer TOKEN" when a token is configured (required
+// when the listener is not on loopback). Snapshots and backups run one at a time on
+// their own thread, never on an I/O thread.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "http/message.hpp"
+#include "http/worker_pool.hpp"
+#include "projections/read_model.hpp"
+#include "projections/stats.hpp"
+#include "storage/database.hpp"
+#include "storage/event_log.hpp"
+#include "storage/writer.hpp"
+
+namespace minitwit::http {
+
+class admin_api final : public handler {
+ public:
+  admin_api(storage::database& db, const projections::read_model& reads, storage::writer& writer,
+            std::optional<std::string> token);
+  ~admin_api() override;
+
+  void handle(request req, responder done) override;
+
+  // Finishes queued snapshot and backup jobs; called before the writer stops.
+  void stop() { jobs_.stop(); }
+
+ private:
+  response ready() const;
+  void snapshot(const request& req, responder done);
+  void backup(const request& req, responder done);
+  void flag(const request& req, responder done);
+
+  storage::database& db_;
+  const projections::read_model& reads_;
+  storage::writer& writer_;
+  storage::event_log log_;
+  std::optional<std::string> token_;
+  worker_pool jobs_;
+};
+
+boost::json::object to_json(const projections::database_stats& s);
+
+}  // namespace minitwit::http

@@ -1,0 +1,62 @@
+// Rebuilding read models from the event log: in place, or into a new data directory
+// holding the log up to a point in time (the way back from a bad event or deploy),
+// and checking live read models against a fresh rebuild.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "projections/catch_up.hpp"
+#include "storage/database.hpp"
+
+namespace minitwit::projections {
+
+using progress_fn = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
+struct replay_options {
+  std::optional<std::uint64_t> until_seq;      // keep events with seq <= this
+  std::optional<std::int64_t> until_time_ms;   // keep events recorded at or before this
+  progress_fn progress;
+};
+
+struct replay_report {
+  std::uint64_t events_copied = 0;
+  catch_up_report rebuild;
+  double seconds = 0;
+};
+
+// Copies source's events (within the limits; encoded bytes kept as they are, old
+// schema versions included) into a new database in `to` (absent or empty), then
+// builds its read models. Every event is decoded on the way: an unknown type or
+// version stops the copy with an error naming its sequence number.
+[[nodiscard]] std::expected<replay_report, std::string> replay_into(storage::database& source,
+                                                                  const std::filesystem::path& to,
+                                                                  const replay_options& options);
+
+// Drops and rebuilds every read model of db from its own log.
+[[nodiscard]] std::expected<catch_up_report, std::string> rebuild_in_place(storage::database& db,
+                                                                         const progress_fn& progress);
+
+struct drift {
+  std::string column;  // e.g. "users", or "meta" for counters
+  std::string key;     // printable, or hex
+  std::string what;    // "missing from the live read model", "not in the rebuild", "value differs"
+};
+
+struct verify_report {
+  std::uint64_t rows_compared = 0;
+  std::uint64_t differences = 0;  // may exceed listed.size()
+  std::vector<drift> listed;
+};
+
+// Compares every read model (and the counters and checkpoint) of live with rebuilt.
+[[nodiscard]] std::expected<verify_report, std::string> compare_read_models(storage::database& live,
+                                                                          storage::database& rebuilt,
+                                                                          std::size_t max_listed = 100);
+
+}  // namespace minitwit::projections
