@@ -30,8 +30,6 @@ std::expected<replay_report, std::string> replay_into(storage::database& source,
   if (!total) return std::unexpected(total.error());
 
   replay_report report;
-  std::optional<std::int64_t> latest;
-  std::string failure;
   rocksdb::ReadOptions ro;
   ro.readahead_size = 4u << 20;
   ro.fill_cache = false;
@@ -43,23 +41,25 @@ std::expected<replay_report, std::string> replay_into(storage::database& source,
     auto e = storage::decode(seq, it->value().ToStringView());  // validates, upcasts
     if (!e) return std::unexpected(e.error());
     if (options.until_time_ms && e->recorded_at_ms > *options.until_time_ms) break;
-    if (e->latest) latest = e->latest;
+    if (e->latest) appender->note_latest(*e->latest);
     if (auto r = appender->append_encoded(seq, it->value().ToStringView()); !r) return std::unexpected(r.error());
     if (++report.events_copied % 100000 == 0 && options.progress) options.progress(report.events_copied, *total);
   }
   if (!it->status().ok()) return std::unexpected("cannot read the event log: " + it->status().ToString());
   if (auto r = appender->finish(); !r) return std::unexpected(r.error());
 
-  // `latest` as of the cut: the last event's, or the source's when nothing was cut.
-  bool cut = options.until_seq || options.until_time_ms;
-  auto source_latest = storage::read_meta_optional(source, storage::meta_key::latest);
-  if (!source_latest) return std::unexpected(source_latest.error());
-  std::optional<std::uint64_t> keep = cut ? (latest ? std::optional(static_cast<std::uint64_t>(*latest)) : std::nullopt)
-                                          : *source_latest;
-  if (keep) {
-    rocksdb::WriteBatch b;
-    storage::put_meta_u64(**target, b, storage::meta_key::latest, *keep);
-    if (!(*target)->db().Write(rocksdb::WriteOptions(), &b).ok()) return std::unexpected("cannot write latest");
+  // `latest` as of the cut is the last copied event's (the appender stored it); with
+  // nothing cut, the source's own, which GET requests may also have moved.
+  if (!options.until_seq && !options.until_time_ms) {
+    auto source_latest = storage::read_meta_optional(source, storage::meta_key::latest);
+    if (!source_latest) return std::unexpected(source_latest.error());
+    if (*source_latest) {
+      rocksdb::WriteBatch b;
+      storage::put_meta_u64(**target, b, storage::meta_key::latest, **source_latest);
+      rocksdb::WriteOptions sync;
+      sync.sync = true;
+      if (!(*target)->db().Write(sync, &b).ok()) return std::unexpected("cannot write latest");
+    }
   }
   catch_up_options co;
   co.progress = options.progress;

@@ -20,7 +20,8 @@ std::string err(std::string_view what, const rocksdb::Status& s) {
 }
 
 std::expected<std::unique_ptr<rocksdb::BackupEngine>, std::string> open_engine(const fs::path& dir) {
-  rocksdb::BackupEngineOptions options(dir.string());
+  // Absolute, because a backup is opened as a database by a path derived from this.
+  rocksdb::BackupEngineOptions options(fs::absolute(dir).lexically_normal().string());
   options.sync = true;
   rocksdb::BackupEngine* engine = nullptr;
   rocksdb::Status s = rocksdb::BackupEngine::Open(rocksdb::Env::Default(), options, &engine);

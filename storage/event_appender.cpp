@@ -3,6 +3,7 @@
 #include "storage/event_codec.hpp"
 #include "storage/event_log.hpp"
 #include "storage/keys.hpp"
+#include "storage/meta.hpp"
 
 namespace minitwit::storage {
 
@@ -19,6 +20,7 @@ std::expected<void, std::string> event_appender::append(envelope e) {
   if (e.seq == 0) e.seq = next_seq_;
   if (e.seq != next_seq_)
     return std::unexpected("event " + std::to_string(e.seq) + " is out of order: expected " + std::to_string(next_seq_));
+  if (e.latest) latest_ = e.latest;
   return append_encoded(e.seq, encode(e));
 }
 
@@ -42,6 +44,7 @@ std::expected<void, std::string> event_appender::flush(bool sync) {
 }
 
 std::expected<std::uint64_t, std::string> event_appender::finish() {
+  if (latest_) put_meta_u64(*db_, batch_, meta_key::latest, static_cast<std::uint64_t>(*latest_));
   if (auto r = flush(true); !r) return std::unexpected(r.error());
   return next_seq_ - 1;
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,9 @@ class event_appender {
   [[nodiscard]] std::expected<void, std::string> append(envelope e);
   // Appends an already-encoded value (copied byte for byte, old schema versions kept).
   [[nodiscard]] std::expected<void, std::string> append_encoded(std::uint64_t seq, std::string_view value);
+  // Remembers a request's `latest` carried by an appended event; finish() stores the
+  // last one noted as the database's `latest` (append() notes it by itself).
+  void note_latest(std::int64_t latest) { latest_ = latest; }
   // Writes what is left and syncs. Returns the number of events appended.
   [[nodiscard]] std::expected<std::uint64_t, std::string> finish();
 
@@ -36,6 +40,7 @@ class event_appender {
   rocksdb::WriteBatch batch_;
   std::uint64_t next_seq_ = 1;
   std::size_t in_batch_ = 0;
+  std::optional<std::int64_t> latest_;
 };
 
 }  // namespace minitwit::storage

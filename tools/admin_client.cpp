@@ -1,0 +1,82 @@
+#include "tools/admin_client.hpp"
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace minitwit::tools {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+admin_client::admin_client(std::string host_port) : host_port_(std::move(host_port)) {
+  if (const char* t = std::getenv("MINITWIT_ADMIN_TOKEN"); t && *t) token_ = t;
+}
+
+namespace {
+
+std::pair<std::string, std::string> split(const std::string& hp) {
+  auto colon = hp.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("'" + hp + "' is not HOST:PORT");
+  auto host = hp.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  return {host, hp.substr(colon + 1)};
+}
+
+}  // namespace
+
+bool admin_client::reachable(std::chrono::milliseconds timeout) const {
+  try {
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    auto [host, port] = split(host_port_);
+    tcp::resolver resolver(ioc);
+    stream.expires_after(timeout);
+    stream.connect(resolver.resolve(host, port));
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+admin_reply admin_client::send(const std::string& method, const std::string& path, const std::string& body) const {
+  try {
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    auto [host, port] = split(host_port_);
+    tcp::resolver resolver(ioc);
+    stream.expires_after(std::chrono::seconds(10));
+    stream.connect(resolver.resolve(host, port));
+    bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), path, 11);
+    req.set(bhttp::field::host, host_port_);
+    req.set(bhttp::field::connection, "close");
+    if (token_) req.set(bhttp::field::authorization, "Bearer " + *token_);
+    if (method == "POST") {
+      req.set(bhttp::field::content_type, "application/json");
+      req.body() = body;
+      req.prepare_payload();
+    }
+    // Snapshots and backups of a large database take a while.
+    stream.expires_after(std::chrono::hours(2));
+    bhttp::write(stream, req);
+    beast::flat_buffer buffer;
+    bhttp::response<bhttp::string_body> res;
+    bhttp::read(stream, buffer, res);
+    return {res.result_int(), res.body()};
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("cannot reach the admin listener at " + host_port_ + ": " + e.code().message());
+  }
+}
+
+admin_reply admin_client::get(const std::string& path) const { return send("GET", path, {}); }
+admin_reply admin_client::post(const std::string& path, const std::string& json_body) const {
+  return send("POST", path, json_body);
+}
+
+}  // namespace minitwit::tools
