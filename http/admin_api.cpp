@@ -28,9 +28,9 @@ boost::json::object to_json(const projections::database_stats& s) {
   return o;
 }
 
-admin_api::admin_api(storage::database& db, const projections::read_model& reads, storage::writer& writer,
+admin_api::admin_api(storage::database& db, const projections::read_model& reads, server_metrics& metrics,
                      std::optional<std::string> token)
-    : db_(db), reads_(reads), writer_(writer), log_(db), token_(std::move(token)), jobs_(1, 8, 10) {}
+    : db_(db), reads_(reads), metrics_(metrics), log_(db), token_(std::move(token)), jobs_(1, 8, 10) {}
 
 admin_api::~admin_api() { jobs_.stop(); }
 
@@ -38,15 +38,17 @@ response admin_api::ready() const {
   json::object o;
   auto checkpoint = reads_.checkpoint();
   auto last = log_.last_seq();
-  bool caught_up = checkpoint && last && *checkpoint == *last;
-  bool writing = writer_.running();
+  auto* writer = writer_.load();
+  bool caught_up = writer && checkpoint && last && *checkpoint == *last;
+  bool writing = writer && writer->running();
   bool ok = caught_up && writing;
   o["ready"] = ok;
   o["database"] = checkpoint && last ? "open" : "unreadable";
+  o["projections"] = !writer ? "catching_up" : caught_up ? "caught_up" : "behind";
   o["projection_checkpoint"] = checkpoint ? *checkpoint : 0;
   o["last_event"] = last ? *last : 0;
-  o["writer"] = writing ? "running" : "stopped";
-  o["writer_queue"] = writer_.queue_depth();
+  o["writer"] = writing ? "running" : writer ? "stopped" : "not started";
+  o["writer_queue"] = writer ? writer->queue_depth() : 0;
   return json_body(json::serialize(o), ok ? 200 : 503);
 }
 
@@ -80,11 +82,15 @@ void admin_api::handle(request req, responder done) {
     if (!route(path, "GET")) return;
     return done(path == "/health/live" ? json_body(R"({"live":true})") : ready());
   }
-  if (!path.starts_with("/admin/")) return done(json_error(404, "Not found: no such resource"));
+  if (!path.starts_with("/admin/") && path != "/metrics") return done(json_error(404, "Not found: no such resource"));
   if (token_) {
     auto h = req.header("authorization");
     if (!h.starts_with("Bearer ") || !secrets_equal(h.substr(7), *token_))
       return done(json_error(401, "This admin endpoint needs 'Authorization: Bearer <token>'"));
+  }
+  if (path == "/metrics") {
+    if (!route(path, "GET")) return;
+    return done(response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.scrape(), {}});
   }
   if (path == "/admin/stats") {
     if (!route(path, "GET")) return;
@@ -152,7 +158,8 @@ void admin_api::flag(const request& req, responder done) {
     if (r.status == storage::write_status::unavailable) return done(json_error(503, r.detail));
     done(no_content());
   };
-  if (!writer_.submit(std::move(w))) done(json_error(503, "The writer is overloaded; try again shortly"));
+  auto* writer = writer_.load();
+  if (!writer || !writer->submit(std::move(w))) done(json_error(503, "The writer is not accepting writes; try again shortly"));
 }
 
 }  // namespace minitwit::http

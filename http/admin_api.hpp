@@ -4,22 +4,26 @@
 //
 //   GET  /health/live      the process answers
 //   GET  /health/ready     database open, read models caught up, writer running
+//   GET  /metrics          Prometheus text format
 //   GET  /admin/stats      counts, sequence numbers, disk usage
 //   POST /admin/snapshot   {"to": DIR}  -> {"path", "last_seq"}
 //   POST /admin/backup     {"to": DIR}  -> {"backup_id", "last_seq", "bytes", "files"}
 //   POST /admin/flag       {"message_id": N, "flagged": true|false}  -> 204 | 404
 //
-// /admin/* need "Authorization: Bearer TOKEN" when a token is configured (required
-// when the listener is not on loopback). Snapshots and backups run one at a time on
+// /admin/* and /metrics need "Authorization: Bearer TOKEN" when a token is configured
+// (required when the listener is not on loopback). The listener opens before the
+// read models have caught up: until attach_writer(), ready is false. Snapshots and backups run one at a time on
 // their own thread, never on an I/O thread.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 
 #include <boost/json/object.hpp>
 
 #include "http/message.hpp"
+#include "http/metrics.hpp"
 #include "http/worker_pool.hpp"
 #include "projections/read_model.hpp"
 #include "projections/stats.hpp"
@@ -31,11 +35,14 @@ namespace minitwit::http {
 
 class admin_api final : public handler {
  public:
-  admin_api(storage::database& db, const projections::read_model& reads, storage::writer& writer,
+  admin_api(storage::database& db, const projections::read_model& reads, server_metrics& metrics,
             std::optional<std::string> token);
   ~admin_api() override;
 
   void handle(request req, responder done) override;
+
+  // The server is ready once the writer runs (read models caught up).
+  void attach_writer(storage::writer& w) { writer_ = &w; }
 
   // Finishes queued snapshot and backup jobs; called before the writer stops.
   void stop() { jobs_.stop(); }
@@ -48,7 +55,8 @@ class admin_api final : public handler {
 
   storage::database& db_;
   const projections::read_model& reads_;
-  storage::writer& writer_;
+  server_metrics& metrics_;
+  std::atomic<storage::writer*> writer_{nullptr};
   storage::event_log log_;
   std::optional<std::string> token_;
   worker_pool jobs_;

@@ -40,6 +40,7 @@ struct server::impl {
   std::mutex mu;
   std::condition_variable stop_cv;
   bool stop_requested = false;
+  std::vector<std::thread> threads;
 };
 
 server::server(unsigned io_threads, server_limits limits)
@@ -47,6 +48,8 @@ server::server(unsigned io_threads, server_limits limits)
 
 server::~server() {
   impl_->ioc.stop();
+  for (auto& t : impl_->threads)
+    if (t.joinable()) t.join();
 }
 
 std::expected<std::string, std::string> server::listen(const std::string& host_port, handler& h) {
@@ -78,7 +81,7 @@ void server::stop() {
 
 std::size_t server::open_connections() const { return impl_->registry.size(); }
 
-void server::run() {
+void server::start() {
   auto& d = *impl_;
   d.signals.async_wait([this](beast::error_code ec, int signo) {
     if (!ec) {
@@ -86,9 +89,12 @@ void server::run() {
       stop();
     }
   });
-  std::vector<std::thread> threads;
-  for (unsigned i = 0; i < d.io_threads; ++i) threads.emplace_back([&d] { d.ioc.run(); });
+  for (unsigned i = 0; i < d.io_threads; ++i) d.threads.emplace_back([&d] { d.ioc.run(); });
+}
 
+void server::wait() {
+  auto& d = *impl_;
+  auto& threads = d.threads;
   {
     std::unique_lock lock(d.mu);
     d.stop_cv.wait(lock, [&] { return d.stop_requested; });

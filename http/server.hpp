@@ -21,8 +21,12 @@ class server {
   // server. Returns the bound address (with the real port when 0 was asked for).
   [[nodiscard]] std::expected<std::string, std::string> listen(const std::string& host_port, handler& h);
 
-  // Serves until stop() or SIGTERM/SIGINT, then drains and returns.
-  void run();
+  // Starts serving on the I/O threads and returns; listeners may be added later.
+  void start();
+  // After start(): waits for stop() or SIGTERM/SIGINT, then drains and returns.
+  void wait();
+  // start() and wait().
+  void run() { start(); wait(); }
   // Starts a graceful stop; thread-safe.
   void stop();
 

@@ -1,6 +1,7 @@
 #include "storage/backup.hpp"
 
 #include <memory>
+#include <mutex>
 
 #include <rocksdb/utilities/backup_engine.h>
 #include <rocksdb/utilities/checkpoint.h>
@@ -14,6 +15,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view seq_tag = "last_seq=";
+
+// One backup-engine operation at a time in this process: scheduled backups and ones
+// asked for through the admin listener may target the same directory.
+std::mutex engine_mu;
 
 std::string err(std::string_view what, const rocksdb::Status& s) {
   return std::string(what) + ": " + s.ToString();
@@ -69,6 +74,7 @@ std::expected<snapshot_info, std::string> create_snapshot(database& db, const fs
 }
 
 std::expected<backup_info, std::string> create_backup(database& db, const fs::path& dir) {
+  std::lock_guard lock(engine_mu);
   auto engine = open_engine(dir);
   if (!engine) return std::unexpected(engine.error());
   // The backup holds at least every event up to this one; it may hold later ones
@@ -135,6 +141,7 @@ std::expected<backup_info, std::string> verify_backup(const fs::path& dir, std::
 }
 
 std::expected<std::vector<std::uint32_t>, std::string> prune_backups(const fs::path& dir, std::uint32_t keep) {
+  std::lock_guard lock(engine_mu);
   auto before = list_backups(dir);
   if (!before) return std::unexpected(before.error());
   auto engine = open_engine(dir);

@@ -139,8 +139,12 @@ void writer::process(std::vector<write_request>& requests) {
     proj_.finish_batch(batch);
     rocksdb::WriteOptions wo;
     wo.sync = true;
+    auto started = std::chrono::steady_clock::now();
     s = db_.db().Write(wo, &batch);
     wrote = true;
+    if (options_.on_batch)
+      options_.on_batch(requests.size(), event_count,
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), s.ok());
   }
 
   if (!failure.empty() || (wrote && !s.ok())) {

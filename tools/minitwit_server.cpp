@@ -1,16 +1,20 @@
-// minitwit-server: opens the database, brings the read models up to the log, starts
-// the writer, and serves the simulator API and the admin endpoints until SIGTERM.
+// minitwit-server: opens the database, answers health checks at once, brings the read
+// models up to the log, starts the writer, then serves the simulator API, the web UI
+// and the admin endpoints until SIGTERM.
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "http/admin_api.hpp"
+#include "http/json_log.hpp"
+#include "http/observed_handler.hpp"
 #include "http/passwords.hpp"
 #include "http/server.hpp"
 #include "http/simulator_api.hpp"
 #include "http/web_ui.hpp"
 #include "projections/catch_up.hpp"
 #include "projections/inline_projector.hpp"
+#include "tools/backup_scheduler.hpp"
 #include "tools/server_config.hpp"
 
 using namespace minitwit;
@@ -18,7 +22,7 @@ using namespace minitwit;
 namespace {
 
 int fail(const std::string& what) {
-  spdlog::critical("{}", what);
+  http::log_fields(spdlog::level::critical, "startup_failed", {{"error", what}});
   return 1;
 }
 
@@ -30,55 +34,90 @@ int main(int argc, char** argv) {
   auto parsed = tools::parse_server_config(argc, argv);
   if (auto* code = std::get_if<int>(&parsed)) return *code;
   auto cfg = std::get<tools::server_config>(parsed);
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  try {
+    http::configure_logging({cfg.log_level, cfg.log_file.empty() ? std::nullopt : std::optional(cfg.log_file),
+                             cfg.log_max_bytes, cfg.log_files});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "minitwit-server: cannot open the log: %s\n", e.what());
+    return 1;
+  }
+  spdlog::info("{}", R"({"event":"config","config":)" + tools::describe(cfg) + "}");
   if (!http::init_crypto()) return fail("libsodium failed to initialise");
-
   if (!cfg.admin_token && !tools::is_loopback(cfg.admin_listen))
     return fail("--admin-listen " + cfg.admin_listen + " is not a loopback address: set MINITWIT_ADMIN_TOKEN");
+  std::optional<tools::backup_schedule> schedule;
+  if (!cfg.backup_dir.empty()) {
+    auto every = tools::parse_interval(cfg.backup_every);
+    if (!every) return fail("--backup-every '" + cfg.backup_every + "' is not an interval like 90s, 15m, 3h or 1d");
+    schedule = tools::backup_schedule{cfg.backup_dir, *every, cfg.backup_keep};
+  }
+
   auto db = storage::database::open(cfg.data_dir);
   if (!db) return fail(db.error());
-  auto caught_up = projections::catch_up(**db);
-  if (!caught_up) return fail("cannot bring the read models up to date: " + caught_up.error());
-  spdlog::info("read models at event {} ({} events applied{}, {:.3f} s)", caught_up->to_seq,
-               caught_up->events, caught_up->full_rebuild ? ", full rebuild" : "", caught_up->seconds);
-
-  auto projector = projections::inline_projector::open(**db);
-  if (!projector) return fail(projector.error());
-  storage::writer_options wopts;
-  wopts.queue_capacity = cfg.writer_queue;
-  auto writer = storage::writer::start(**db, **projector, wopts);
-  if (!writer) return fail(writer.error());
-
-  projections::read_model reads(**db);
-  http::worker_pool hashers(or_cores(cfg.hash_threads), 1024);
-  http::simulator_api api(reads, **writer, hashers,
-                          {cfg.sim_username, cfg.sim_password, 100, cfg.max_no});
-  http::admin_api admin(**db, reads, **writer, cfg.admin_token);
   auto key = http::load_session_key(cfg.secret_key, cfg.data_dir);
   if (!key) return fail(key.error());
-  http::web_ui web(reads, **writer, hashers, http::session_codec(*key, std::chrono::days(30)));
+  http::server_metrics metrics;
+  metrics.attach_database(**db);
+  projections::read_model reads(**db);
 
   http::server_limits limits;
   limits.body_bytes = cfg.max_body;
   limits.max_connections = cfg.max_connections;
   limits.read_timeout = std::chrono::milliseconds(cfg.read_timeout_ms);
-  {
-    http::server server(or_cores(cfg.io_threads), limits);
-    auto api_at = server.listen(cfg.api_listen, api);
-    if (!api_at) return fail(api_at.error());
-    auto web_at = server.listen(cfg.web_listen, web);
-    if (!web_at) return fail(web_at.error());
-    auto admin_at = server.listen(cfg.admin_listen, admin);
-    if (!admin_at) return fail(admin_at.error());
-    spdlog::info("listening api={} web={} admin={} data-dir={}", *api_at, *web_at, *admin_at, cfg.data_dir);
-    server.run();
-    // No connection is left: finish what the pools and the writer still hold.
-    hashers.stop();
-    admin.stop();
-    (*writer)->stop();
-  }
+  http::server server(or_cores(cfg.io_threads), limits);
+
+  // Health first: monitors see "not ready" rather than nothing while read models catch up.
+  http::admin_api admin(**db, reads, metrics, cfg.admin_token);
+  http::observed_handler admin_observed("admin", admin, http::admin_route, metrics);
+  auto admin_at = server.listen(cfg.admin_listen, admin_observed);
+  if (!admin_at) return fail(admin_at.error());
+  http::log_fields(spdlog::level::info, "admin_listening", {{"admin", *admin_at}});
+  server.start();
+  auto stop_early = [&](const std::string& why) {
+    server.stop();
+    server.wait();
+    return fail(why);
+  };
+
+  auto caught_up = projections::catch_up(**db);
+  if (!caught_up) return stop_early("cannot bring the read models up to date: " + caught_up.error());
+  http::log_fields(spdlog::level::info, "read_models_ready",
+                   {{"last_seq", caught_up->to_seq}, {"applied", caught_up->events},
+                    {"full_rebuild", caught_up->full_rebuild}, {"ms", static_cast<std::int64_t>(caught_up->seconds * 1000)}});
+  auto projector = projections::inline_projector::open(**db);
+  if (!projector) return stop_early(projector.error());
+  storage::writer_options wopts;
+  wopts.queue_capacity = cfg.writer_queue;
+  wopts.on_batch = [&metrics](std::size_t c, std::size_t e, double s, bool ok) { metrics.observe_batch(c, e, s, ok); };
+  auto writer = storage::writer::start(**db, **projector, wopts);
+  if (!writer) return stop_early(writer.error());
+  metrics.attach_writer(**writer, **projector);
+
+  http::worker_pool hashers(or_cores(cfg.hash_threads), 1024);
+  http::simulator_api api(reads, **writer, hashers, {cfg.sim_username, cfg.sim_password, 100, cfg.max_no});
+  http::web_ui web(reads, **writer, hashers, http::session_codec(*key, std::chrono::days(30)));
+  http::with_metrics_route api_with_metrics(api, metrics);
+  http::observed_handler api_observed("api", cfg.metrics_on_api ? static_cast<http::handler&>(api_with_metrics) : api,
+                                      http::api_route, metrics);
+  http::observed_handler web_observed("web", web, http::web_route, metrics);
+  auto api_at = server.listen(cfg.api_listen, api_observed);
+  if (!api_at) return (*writer)->stop(), stop_early(api_at.error());
+  auto web_at = server.listen(cfg.web_listen, web_observed);
+  if (!web_at) return (*writer)->stop(), stop_early(web_at.error());
+  admin.attach_writer(**writer);
+  std::optional<tools::backup_scheduler> backups;
+  if (schedule) backups.emplace(**db, metrics, *schedule);
+  spdlog::info("listening api={} web={} admin={} data-dir={}", *api_at, *web_at, *admin_at, cfg.data_dir);
+
+  server.wait();
+  // No connection is left: finish what the pools, the scheduler and the writer hold.
+  if (backups) backups->stop();
+  hashers.stop();
+  admin.stop();
+  (*writer)->stop();
   auto s = (*db)->close();
   if (!s.ok()) return fail("closing the database failed: " + s.ToString());
+  http::log_fields(spdlog::level::info, "stopped", {{"clean", true}});
   spdlog::info("stopped cleanly");
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 
 namespace minitwit::tools {
 
@@ -40,6 +41,20 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
       ->envname("MINITWIT_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_option("--log-file", c.log_file, "Log to this size-capped rotating file instead of stdout")
+      ->envname("MINITWIT_LOG_FILE");
+  app.add_option("--log-max-bytes", c.log_max_bytes, "Size of one log file before it rotates")
+      ->envname("MINITWIT_LOG_MAX_BYTES")->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 34));
+  app.add_option("--log-files", c.log_files, "Rotated log files kept besides the current one")
+      ->envname("MINITWIT_LOG_FILES")->check(CLI::Range(std::size_t{1}, std::size_t{100}));
+  app.add_flag("--metrics-on-api", c.metrics_on_api, "Also serve /metrics on the API listener")
+      ->envname("MINITWIT_METRICS_ON_API");
+  app.add_option("--backup-dir", c.backup_dir, "Take verified incremental backups into this directory on a schedule")
+      ->envname("MINITWIT_BACKUP_DIR");
+  app.add_option("--backup-every", c.backup_every, "Time between scheduled backups: 90s, 15m, 3h, 1d")
+      ->envname("MINITWIT_BACKUP_EVERY");
+  app.add_option("--backup-keep", c.backup_keep, "Scheduled backups kept (older ones are pruned)")
+      ->envname("MINITWIT_BACKUP_KEEP")->check(CLI::PositiveNumber);
   app.footer(
       "Environment only: MINITWIT_SECRET_KEY signs web sessions (at least 16 characters); "
       "without it a random key is kept in DATA_DIR/session.key (mode 0600). "
@@ -52,6 +67,20 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
   if (const char* secret = std::getenv("MINITWIT_SECRET_KEY"); secret && *secret) c.secret_key = secret;
   if (const char* token = std::getenv("MINITWIT_ADMIN_TOKEN"); token && *token) c.admin_token = token;
   return c;
+}
+
+std::string describe(const server_config& c) {
+  boost::json::object o{
+      {"data_dir", c.data_dir}, {"api_listen", c.api_listen}, {"web_listen", c.web_listen},
+      {"admin_listen", c.admin_listen}, {"io_threads", c.io_threads}, {"hash_threads", c.hash_threads},
+      {"sim_username", c.sim_username}, {"sim_password", "<redacted>"}, {"max_body", c.max_body},
+      {"max_no", c.max_no}, {"max_connections", c.max_connections}, {"writer_queue", c.writer_queue},
+      {"read_timeout_ms", c.read_timeout_ms}, {"log_level", c.log_level}, {"log_file", c.log_file},
+      {"log_max_bytes", c.log_max_bytes}, {"log_files", c.log_files}, {"metrics_on_api", c.metrics_on_api},
+      {"backup_dir", c.backup_dir}, {"backup_every", c.backup_every}, {"backup_keep", c.backup_keep},
+      {"secret_key", c.secret_key ? "<redacted, from MINITWIT_SECRET_KEY>" : "<from DATA_DIR/session.key>"},
+      {"admin_token", c.admin_token ? "<redacted>" : "<none>"}};
+  return boost::json::serialize(o);
 }
 
 bool is_loopback(const std::string& host_port) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -24,6 +25,13 @@ struct server_config {
   std::size_t writer_queue = 10000;
   unsigned read_timeout_ms = 10000;
   std::string log_level = "info";
+  std::string log_file;            // empty: stdout
+  std::size_t log_max_bytes = 10u << 20;
+  std::size_t log_files = 5;
+  bool metrics_on_api = false;     // also serve /metrics on the API listener
+  std::string backup_dir;          // empty: no scheduled backups
+  std::string backup_every = "3h";
+  std::uint32_t backup_keep = 7;
   // Session signing secret: only from the environment (MINITWIT_SECRET_KEY), never a
   // flag, so that it does not show in process listings. Absent: a key file in the
   // data directory.
@@ -36,6 +44,9 @@ struct server_config {
 // Parses argv (and the environment). Returns the config, or the exit code to leave
 // with (0 after --help, 2 after a usage error, with the message already printed).
 std::variant<server_config, int> parse_server_config(int argc, char** argv);
+
+// The effective configuration as one JSON object, secrets redacted.
+std::string describe(const server_config& c);
 
 // True for "127.x.y.z:port", "localhost:port" and "[::1]:port".
 bool is_loopback(const std::string& host_port);

@@ -1,0 +1,30 @@
+// Logs as JSON lines (spdlog with a JSON formatter): every line is one object with
+// "time" (UTC, ISO 8601), "level" and either the fields a caller logged with
+// log_fields() or a "msg" string for plain spdlog calls. Stdout by default (the
+// container way), or a size-capped rotating file that can never fill a disk.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+#include <spdlog/common.h>
+
+namespace minitwit::http {
+
+struct log_config {
+  std::string level = "info";
+  std::optional<std::string> file;           // rotating file instead of stdout
+  std::size_t max_file_bytes = 10u << 20;    // per file
+  std::size_t max_files = 5;                 // rotated files kept besides the current one
+};
+
+// Installs the default logger; throws spdlog::spdlog_ex when the file cannot be opened.
+void configure_logging(const log_config& c);
+
+// One JSON line with "event": event and the given fields.
+void log_fields(spdlog::level::level_enum level, std::string_view event, boost::json::object fields);
+
+}  // namespace minitwit::http

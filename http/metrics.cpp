@@ -1,0 +1,228 @@
+#include "http/metrics.hpp"
+
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include "projections/inline_projector.hpp"
+#include "storage/database.hpp"
+#include "storage/event_log.hpp"
+#include "storage/meta.hpp"
+#include "storage/writer.hpp"
+
+namespace minitwit::http {
+
+namespace pm = prometheus;
+
+namespace {
+
+const pm::Histogram::BucketBoundaries latency_buckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                         0.1,    0.2,   0.3,    0.5,   1,    2.5,   5};
+
+// Process figures from /proc, read at scrape time.
+struct process_figures {
+  double resident_bytes = 0, cpu_seconds = 0, open_fds = 0, start_unix = 0;
+};
+
+process_figures read_process() {
+  process_figures f;
+  long page = ::sysconf(_SC_PAGESIZE), ticks = ::sysconf(_SC_CLK_TCK);
+  std::ifstream statm("/proc/self/statm");
+  long size = 0, resident = 0;
+  if (statm >> size >> resident) f.resident_bytes = double(resident) * page;
+  std::ifstream stat("/proc/self/stat");
+  std::string line;
+  if (std::getline(stat, line)) {
+    // Fields after the ")" of the command name: state is field 3; utime 14, stime 15, starttime 22.
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string field;
+    double utime = 0, stime = 0, starttime = 0;
+    for (int i = 3; rest >> field; ++i) {
+      if (i == 14) utime = std::stod(field);
+      if (i == 15) stime = std::stod(field);
+      if (i == 22) { starttime = std::stod(field); break; }
+    }
+    f.cpu_seconds = (utime + stime) / ticks;
+    std::ifstream uptime_file("/proc/uptime");
+    double uptime = 0;
+    if (uptime_file >> uptime) f.start_unix = double(std::time(nullptr)) - uptime + starttime / ticks;
+  }
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+    ++f.open_fds;
+  return f;
+}
+
+}  // namespace
+
+struct server_metrics::impl {
+  std::shared_ptr<pm::Registry> registry = std::make_shared<pm::Registry>();
+  pm::Family<pm::Counter>& requests = pm::BuildCounter().Name("minitwit_http_requests_total")
+      .Help("HTTP requests answered, by listener, route, method and status").Register(*registry);
+  pm::Family<pm::Histogram>& latency = pm::BuildHistogram().Name("minitwit_http_request_duration_seconds")
+      .Help("Time from a request's arrival to its answer, by listener and route").Register(*registry);
+  pm::Family<pm::Counter>& events = pm::BuildCounter().Name("minitwit_events_appended_total")
+      .Help("Events in the log, by type").Register(*registry);
+  pm::Histogram& batch_size = pm::BuildHistogram().Name("minitwit_writer_batch_commands")
+      .Help("Commands per group-commit batch").Register(*registry)
+      .Add({}, pm::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048});
+  pm::Histogram& fsync = pm::BuildHistogram().Name("minitwit_writer_fsync_duration_seconds")
+      .Help("Duration of each batch's synced write").Register(*registry).Add({}, latency_buckets);
+  pm::Counter& failed_batches = pm::BuildCounter().Name("minitwit_writer_failed_batches_total")
+      .Help("Batches whose write failed (every command answered 503)").Register(*registry).Add({});
+  pm::Counter& backups_ok = pm::BuildCounter().Name("minitwit_backups_total")
+      .Help("Scheduled backups taken and verified").Register(*registry).Add({});
+  pm::Counter& backups_failed = pm::BuildCounter().Name("minitwit_backup_failures_total")
+      .Help("Scheduled backups that failed").Register(*registry).Add({});
+  pm::Counter& process_cpu = pm::BuildCounter().Name("process_cpu_seconds_total")
+      .Help("User and system CPU time spent").Register(*registry).Add({});
+
+  std::map<std::string, pm::Gauge*> named;  // simple gauges by metric name
+  pm::Gauge& gauge(const std::string& name, const std::string& help) {
+    auto it = named.find(name);
+    if (it != named.end()) return *it->second;
+    auto& g = pm::BuildGauge().Name(name).Help(help).Register(*registry).Add({});
+    named.emplace(name, &g);
+    return g;
+  }
+
+  std::mutex mu;  // guards the caches, the sources and the counters' last values
+  std::map<std::string, pm::Counter*> request_counters;
+  std::map<std::string, pm::Histogram*> latency_histograms;
+  std::map<std::string, pm::Counter*> event_counters;
+  std::map<std::string, double> last_totals;
+  storage::database* db = nullptr;
+  storage::writer* writer = nullptr;
+  projections::inline_projector* projector = nullptr;
+  double last_cpu = 0;
+
+  // Moves a counter up to an absolute total read from elsewhere.
+  void raise_to(pm::Counter& c, const std::string& key, double total) {
+    auto& last = last_totals[key];
+    if (total > last) c.Increment(total - last), last = total;
+  }
+};
+
+server_metrics::server_metrics() : impl_(std::make_unique<impl>()) {}
+server_metrics::~server_metrics() = default;
+
+void server_metrics::attach_database(storage::database& db) {
+  std::lock_guard lock(impl_->mu);
+  impl_->db = &db;
+}
+
+void server_metrics::attach_writer(storage::writer& w, projections::inline_projector& p) {
+  std::lock_guard lock(impl_->mu);
+  impl_->writer = &w;
+  impl_->projector = &p;
+  impl_->gauge("minitwit_writer_queue_capacity", "Writes the writer's queue holds at most").Set(double(w.queue_capacity()));
+}
+
+void server_metrics::observe_request(std::string_view listener, std::string_view route, std::string_view method,
+                                     unsigned status, double seconds) {
+  std::string key = std::string(listener) + '\0' + std::string(route);
+  std::string ckey = key + '\0' + std::string(method) + '\0' + std::to_string(status);
+  pm::Counter* counter;
+  pm::Histogram* histogram;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto& c = impl_->request_counters[ckey];
+    if (!c)
+      c = &impl_->requests.Add({{"listener", std::string(listener)}, {"route", std::string(route)},
+                                {"method", std::string(method)}, {"status", std::to_string(status)}});
+    auto& h = impl_->latency_histograms[key];
+    if (!h) h = &impl_->latency.Add({{"listener", std::string(listener)}, {"route", std::string(route)}}, latency_buckets);
+    counter = c;
+    histogram = h;
+  }
+  counter->Increment();
+  histogram->Observe(seconds);
+}
+
+void server_metrics::observe_batch(std::size_t commands, std::size_t, double fsync_seconds, bool ok) {
+  impl_->batch_size.Observe(double(commands));
+  impl_->fsync.Observe(fsync_seconds);
+  if (!ok) impl_->failed_batches.Increment();
+}
+
+void server_metrics::backup_finished(bool ok, std::int64_t unix_time) {
+  std::lock_guard lock(impl_->mu);
+  if (ok) {
+    impl_->backups_ok.Increment();
+    impl_->gauge("minitwit_backup_last_success_timestamp_seconds", "When the last scheduled backup succeeded")
+        .Set(double(unix_time));
+  } else {
+    impl_->backups_failed.Increment();
+  }
+}
+
+void server_metrics::set_backup_interval(double seconds) {
+  std::lock_guard lock(impl_->mu);
+  impl_->gauge("minitwit_backup_interval_seconds", "Configured time between scheduled backups").Set(seconds);
+}
+
+std::string server_metrics::scrape() {
+  auto& d = *impl_;
+  {
+    std::lock_guard lock(d.mu);
+    auto proc = read_process();
+    d.gauge("process_resident_memory_bytes", "Resident memory size in bytes").Set(proc.resident_bytes);
+    d.gauge("process_open_fds", "Open file descriptors").Set(proc.open_fds);
+    d.gauge("process_start_time_seconds", "Start time of the process since the epoch").Set(proc.start_unix);
+    d.raise_to(d.process_cpu, "cpu", proc.cpu_seconds);
+    d.gauge("minitwit_ready", "1 when read models are caught up and the writer runs").Set(d.writer && d.writer->running() ? 1 : 0);
+    if (d.db) {
+      storage::database& db = *d.db;
+      if (auto last = storage::event_log(db).last_seq()) d.gauge("minitwit_last_event_seq", "Sequence number of the newest event").Set(double(*last));
+      if (auto cp = storage::read_meta_u64(db, storage::meta_key::checkpoint))
+        d.gauge("minitwit_projection_checkpoint", "Newest event applied to the read models").Set(double(*cp));
+      if (auto latest = storage::read_meta_optional(db, storage::meta_key::latest); latest && *latest)
+        d.gauge("minitwit_latest", "The simulator's latest processed action").Set(double(static_cast<std::int64_t>(**latest)));
+      std::uint64_t sst = 0, pending = 0, memtables = 0, v = 0;
+      for (std::size_t i = 0; i < storage::column_count; ++i) {
+        auto* cf = db.cf(static_cast<storage::column>(i));
+        if (db.db().GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) sst += v;
+        if (db.db().GetIntProperty(cf, "rocksdb.estimate-pending-compaction-bytes", &v)) pending += v;
+        if (db.db().GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) memtables += v;
+      }
+      d.gauge("minitwit_rocksdb_sst_bytes", "Size of RocksDB's table files").Set(double(sst));
+      d.gauge("minitwit_rocksdb_pending_compaction_bytes", "Bytes RocksDB estimates it still has to compact").Set(double(pending));
+      d.gauge("minitwit_rocksdb_memtable_bytes", "Size of RocksDB's memtables").Set(double(memtables));
+      struct statvfs fs {};
+      if (::statvfs(db.dir().c_str(), &fs) == 0) {
+        d.gauge("minitwit_data_disk_free_bytes", "Free bytes on the data directory's filesystem").Set(double(fs.f_bavail) * fs.f_frsize);
+        d.gauge("minitwit_data_disk_size_bytes", "Size of the data directory's filesystem").Set(double(fs.f_blocks) * fs.f_frsize);
+      }
+    }
+    if (d.writer) d.gauge("minitwit_writer_queue_depth", "Writes waiting for the writer").Set(double(d.writer->queue_depth()));
+    if (d.projector) {
+      auto c = d.projector->counts();
+      d.gauge("minitwit_users", "Registered users").Set(double(c.users));
+      d.gauge("minitwit_messages", "Visible (unflagged) messages").Set(double(c.messages));
+      d.gauge("minitwit_follows", "Follow relations").Set(double(c.follows));
+      static const auto keys = projections::counter_keys();
+      for (std::size_t i = 0; i < c.events_by_type.size(); ++i) {
+        std::string type = keys[3 + i].substr(std::string_view("count.events.").size());
+        auto& counter = d.event_counters[type];
+        if (!counter) counter = &d.events.Add({{"type", type}});
+        d.raise_to(*counter, "events." + type, double(c.events_by_type[i]));
+      }
+    }
+  }
+  std::ostringstream out;
+  pm::TextSerializer().Serialize(out, d.registry->Collect());
+  return std::move(out).str();
+}
+
+}  // namespace minitwit::http

@@ -1,0 +1,83 @@
+#include "http/observed_handler.hpp"
+
+#include <chrono>
+#include <memory>
+
+#include <sodium.h>
+
+#include "http/json_log.hpp"
+#include "http/target.hpp"
+
+namespace minitwit::http {
+
+namespace {
+
+std::vector<std::string> segments_of(std::string_view path) {
+  auto s = path_segments(path.substr(0, path.find('?')));
+  return s ? *s : std::vector<std::string>{};
+}
+
+std::string request_id() {
+  unsigned char bytes[8];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[17];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return hex;
+}
+
+}  // namespace
+
+std::string api_route(std::string_view path) {
+  auto s = segments_of(path);
+  if (s.size() == 1 && (s[0] == "latest" || s[0] == "register" || s[0] == "msgs" || s[0] == "metrics"))
+    return "/" + s[0];
+  if (s.size() == 2 && (s[0] == "msgs" || s[0] == "fllws")) return "/" + s[0] + "/:user";
+  return "other";
+}
+
+std::string web_route(std::string_view path) {
+  auto s = segments_of(path);
+  if (s.size() == 1) {
+    for (const char* fixed : {"", "public", "login", "register", "logout", "add_message"})
+      if (s[0] == fixed) return "/" + s[0];
+    return "/:user";
+  }
+  if (s.size() == 2 && s[0] == "static") return "/static";
+  if (s.size() == 2 && (s[1] == "follow" || s[1] == "unfollow")) return "/:user/" + s[1];
+  return "other";
+}
+
+std::string admin_route(std::string_view path) {
+  auto p = path.substr(0, path.find('?'));
+  for (const char* known : {"/health/live", "/health/ready", "/metrics", "/admin/stats", "/admin/snapshot",
+                            "/admin/backup", "/admin/flag"})
+    if (p == known) return std::string(p);
+  return "other";
+}
+
+void with_metrics_route::handle(request req, responder done) {
+  if (req.method == "GET" && req.target.substr(0, req.target.find('?')) == "/metrics")
+    return done(response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.scrape(), {}});
+  inner_.handle(std::move(req), std::move(done));
+}
+
+void observed_handler::handle(request req, responder done) {
+  auto started = std::chrono::steady_clock::now();
+  auto id = std::string(req.header("x-request-id"));
+  if (id.empty() || id.size() > 64) id = request_id();
+  auto route = classify_(req.target);
+  auto wrapped = [this, started, id, route, method = req.method, client = req.client,
+                  done = std::move(done)](response r) {
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics_.observe_request(listener_, route, method, r.status, seconds);
+    log_fields(r.status >= 500 ? spdlog::level::warn : spdlog::level::info, "request",
+               {{"request_id", id}, {"listener", listener_}, {"method", method}, {"route", route},
+                {"status", r.status}, {"duration_us", static_cast<std::int64_t>(seconds * 1e6)}, {"bytes", r.body.size()},
+                {"client", client}});
+    r.headers.emplace_back("X-Request-Id", id);
+    done(std::move(r));
+  };
+  inner_.handle(std::move(req), std::move(wrapped));
+}
+
+}  // namespace minitwit::http
