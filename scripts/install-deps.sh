@@ -10,7 +10,7 @@ build_packages=(
   librocksdb-dev libcereal-dev libfmt-dev libspdlog-dev libsodium-dev
   prometheus-cpp-dev libkainjow-mustache-dev libcli11-dev libsqlite3-dev libssl-dev
 )
-test_packages=(doctest-dev curl python3 chromium)
+test_packages=(doctest-dev curl python3 chromium prometheus)
 command -v node >/dev/null || test_packages+=(nodejs)
 command -v npm >/dev/null || test_packages+=(npm)
 

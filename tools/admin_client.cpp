@@ -1,5 +1,7 @@
 #include "tools/admin_client.hpp"
 
+#include "tools/server_config.hpp"
+
 #include <cstdlib>
 #include <stdexcept>
 
@@ -16,7 +18,7 @@ namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 
 admin_client::admin_client(std::string host_port) : host_port_(std::move(host_port)) {
-  if (const char* t = std::getenv("MINITWIT_ADMIN_TOKEN"); t && *t) token_ = t;
+  token_ = secret_from_env("MINITWIT_ADMIN_TOKEN");
 }
 
 namespace {

@@ -3,6 +3,7 @@
 // and the admin endpoints until SIGTERM.
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "http/admin_api.hpp"
@@ -107,7 +108,10 @@ int main(int argc, char** argv) {
   admin.attach_writer(**writer);
   std::optional<tools::backup_scheduler> backups;
   if (schedule) backups.emplace(**db, metrics, *schedule);
-  spdlog::info("listening api={} web={} admin={} data-dir={}", *api_at, *web_at, *admin_at, cfg.data_dir);
+  auto ready_line = fmt::format("listening api={} web={} admin={} data-dir={}", *api_at, *web_at, *admin_at, cfg.data_dir);
+  spdlog::info("{}", ready_line);
+  // Logging to a file: supervisors and scripts still see the one ready line on stdout.
+  if (!cfg.log_file.empty()) std::fprintf(stdout, "%s\n", ready_line.c_str()), std::fflush(stdout);
 
   server.wait();
   // No connection is left: finish what the pools, the scheduler and the writer hold.

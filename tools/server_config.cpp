@@ -1,6 +1,8 @@
 #include "tools/server_config.hpp"
 
 #include <cstdlib>
+#include <fstream>
+#include <stdexcept>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -56,7 +58,7 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
   app.add_option("--backup-keep", c.backup_keep, "Scheduled backups kept (older ones are pruned)")
       ->envname("MINITWIT_BACKUP_KEEP")->check(CLI::PositiveNumber);
   app.footer(
-      "Environment only: MINITWIT_SECRET_KEY signs web sessions (at least 16 characters); "
+      "Environment only (or NAME_FILE naming a file that holds it): MINITWIT_SECRET_KEY signs web sessions (at least 16 characters); "
       "without it a random key is kept in DATA_DIR/session.key (mode 0600). "
       "MINITWIT_ADMIN_TOKEN is the bearer token of /admin/* (required off loopback).");
   try {
@@ -64,9 +66,26 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  if (const char* secret = std::getenv("MINITWIT_SECRET_KEY"); secret && *secret) c.secret_key = secret;
-  if (const char* token = std::getenv("MINITWIT_ADMIN_TOKEN"); token && *token) c.admin_token = token;
+  try {
+    c.secret_key = secret_from_env("MINITWIT_SECRET_KEY");
+    c.admin_token = secret_from_env("MINITWIT_ADMIN_TOKEN");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "minitwit-server: %s\n", e.what());
+    return 2;
+  }
   return c;
+}
+
+std::optional<std::string> secret_from_env(const std::string& name) {
+  if (const char* v = std::getenv(name.c_str()); v && *v) return std::string(v);
+  const char* file = std::getenv((name + "_FILE").c_str());
+  if (!file || !*file) return std::nullopt;
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error(name + "_FILE: cannot read " + file);
+  std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  if (value.empty()) throw std::runtime_error(name + "_FILE: " + std::string(file) + " is empty");
+  return value;
 }
 
 std::string describe(const server_config& c) {

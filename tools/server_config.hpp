@@ -45,6 +45,11 @@ struct server_config {
 // with (0 after --help, 2 after a usage error, with the message already printed).
 std::variant<server_config, int> parse_server_config(int argc, char** argv);
 
+// A secret from the environment: NAME's value, or the contents of the file named by
+// NAME_FILE (Docker secrets), without a trailing newline. nullopt when neither is set.
+// Throws std::runtime_error when NAME_FILE cannot be read.
+std::optional<std::string> secret_from_env(const std::string& name);
+
 // The effective configuration as one JSON object, secrets redacted.
 std::string describe(const server_config& c);
 
