@@ -22,6 +22,7 @@
 #include "storage/event_log.hpp"
 #include "storage/writer.hpp"
 #include "tools/legacy_import.hpp"
+#include "tools/offline_database.hpp"
 #include "tools/progress.hpp"
 
 namespace minitwit::tools {
@@ -36,19 +37,13 @@ int fail(int code, const std::string& message) {
   return code;
 }
 
-// Opens a stopped server's database. An error mentioning the lock means a running
-// server has it: say so and point at --server.
+// Opens a stopped server's database; a running server holding it is pointed at --server.
 std::expected<std::unique_ptr<storage::database>, int> open_offline(const std::string& dir, bool read_only = false) {
-  if (!fs::exists(fs::path(dir) / "CURRENT"))
-    return std::unexpected(fail(failed, dir + " holds no MiniTwit-ES database"));
-  storage::database_options o;
-  o.create_if_missing = false;
-  o.read_only = read_only;
-  auto db = storage::database::open(dir, o);
+  auto db = open_offline_database(dir, read_only);
   if (db) return std::move(*db);
-  if (db.error().find("lock") != std::string::npos)
-    return std::unexpected(fail(refused, "the database in " + dir + " is in use by a running server: use --server HOST:PORT"));
-  return std::unexpected(fail(failed, db.error()));
+  if (db.error().kind == offline_failure::in_use)
+    return std::unexpected(fail(refused, db.error().message + ": use --server HOST:PORT"));
+  return std::unexpected(fail(failed, db.error().message));
 }
 
 // A JSON reply of the admin listener, or the exit code after reporting its error.

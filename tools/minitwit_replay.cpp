@@ -16,6 +16,7 @@
 #include "projections/replay.hpp"
 #include "storage/backup.hpp"
 #include "tools/admin_commands.hpp"
+#include "tools/offline_database.hpp"
 #include "tools/progress.hpp"
 
 using namespace minitwit;
@@ -43,15 +44,11 @@ std::optional<std::int64_t> parse_time(const std::string& s) {
 }
 
 std::expected<std::unique_ptr<storage::database>, int> open(const std::string& dir, bool read_only) {
-  if (!fs::exists(fs::path(dir) / "CURRENT")) return std::unexpected(fail(exit_code::failed, dir + " holds no database"));
-  storage::database_options o;
-  o.create_if_missing = false;
-  o.read_only = read_only;
-  auto db = storage::database::open(dir, o);
+  auto db = tools::open_offline_database(dir, read_only);
   if (db) return std::move(*db);
-  if (db.error().find("lock") != std::string::npos)
-    return std::unexpected(fail(exit_code::refused, dir + " is in use by a running server: stop it first, or use --to"));
-  return std::unexpected(fail(exit_code::failed, db.error()));
+  if (db.error().kind == tools::offline_failure::in_use)
+    return std::unexpected(fail(exit_code::refused, db.error().message + ": stop it first, or use --to"));
+  return std::unexpected(fail(exit_code::failed, db.error().message));
 }
 
 }  // namespace
