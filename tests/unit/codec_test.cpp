@@ -13,7 +13,7 @@ using storage::envelope;
 TEST_CASE("every event type round-trips through the codec") {
   std::vector<core::event> events = {
       core::user_registered{1, "Roger Histand", "r@x.dk", "$argon2id$v=19$m=12288,t=3,p=1$abc"},
-      core::message_posted{9, 1, std::string("bl\xc3\xa5b\xc3\xa6r \0 <b>", 12), 1700000000},
+      core::message_posted{9, 1, std::string("bl\xc3\xa5" "b\xc3\xa6r \0 <b>", 14), 1700000000},
       core::user_followed{1, 2},
       core::user_unfollowed{2, 1},
       core::message_flagged{9, true},
