@@ -3,9 +3,11 @@
 // and the admin endpoints until SIGTERM.
 #include <thread>
 
+#include <boost/json/value_from.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "http/access_guard.hpp"
 #include "http/admin_api.hpp"
 #include "http/json_log.hpp"
 #include "http/observed_handler.hpp"
@@ -97,9 +99,16 @@ int main(int argc, char** argv) {
   http::worker_pool hashers(or_cores(cfg.hash_threads), 1024);
   http::simulator_api api(reads, **writer, hashers, {cfg.sim_username, cfg.sim_password, 100, cfg.max_no});
   http::web_ui web(reads, **writer, hashers, http::session_codec(*key, std::chrono::days(30)));
-  http::with_metrics_route api_with_metrics(api, metrics);
-  http::observed_handler api_observed("api", cfg.metrics_on_api ? static_cast<http::handler&>(api_with_metrics) : api,
-                                      http::api_route, metrics);
+  auto guarded = http::access_guard::create(api, {cfg.api_allow, cfg.api_rate_limit, cfg.api_rate_burst});
+  if (!guarded) return (*writer)->stop(), stop_early(guarded.error());
+  if (!cfg.api_allow.empty())
+    http::log_fields(spdlog::level::warn, "api_allow_list",
+                     {{"allowed", boost::json::value_from(cfg.api_allow)},
+                      {"note", "every other address gets 403 from the simulator API"}});
+  http::with_metrics_route api_with_metrics(**guarded, metrics);
+  http::observed_handler api_observed(
+      "api", cfg.metrics_on_api ? static_cast<http::handler&>(api_with_metrics) : static_cast<http::handler&>(**guarded),
+      http::api_route, metrics);
   http::observed_handler web_observed("web", web, http::web_route, metrics);
   auto api_at = server.listen(cfg.api_listen, api_observed);
   if (!api_at) return (*writer)->stop(), stop_early(api_at.error());

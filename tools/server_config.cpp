@@ -51,6 +51,13 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
       ->envname("MINITWIT_LOG_FILES")->check(CLI::Range(std::size_t{1}, std::size_t{100}));
   app.add_flag("--metrics-on-api", c.metrics_on_api, "Also serve /metrics on the API listener")
       ->envname("MINITWIT_METRICS_ON_API");
+  app.add_option("--api-allow", c.api_allow,
+                 "Only these addresses/networks may use the simulator API (default: everyone), e.g. 10.0.0.0/8,192.0.2.7")
+      ->envname("MINITWIT_API_ALLOW")->delimiter(',');
+  app.add_option("--api-rate-limit", c.api_rate_limit, "Simulator API requests per second per client address (0: no limit)")
+      ->envname("MINITWIT_API_RATE_LIMIT")->check(CLI::Range(0.0, 1e9));
+  app.add_option("--api-rate-burst", c.api_rate_burst, "Requests a client may burst above the rate (default: the rate)")
+      ->envname("MINITWIT_API_RATE_BURST")->check(CLI::Range(0.0, 1e9));
   app.add_option("--backup-dir", c.backup_dir, "Take verified incremental backups into this directory on a schedule")
       ->envname("MINITWIT_BACKUP_DIR");
   app.add_option("--backup-every", c.backup_every, "Time between scheduled backups: 90s, 15m, 3h, 1d")
@@ -96,7 +103,8 @@ std::string describe(const server_config& c) {
       {"max_no", c.max_no}, {"max_connections", c.max_connections}, {"writer_queue", c.writer_queue},
       {"read_timeout_ms", c.read_timeout_ms}, {"log_level", c.log_level}, {"log_file", c.log_file},
       {"log_max_bytes", c.log_max_bytes}, {"log_files", c.log_files}, {"metrics_on_api", c.metrics_on_api},
-      {"backup_dir", c.backup_dir}, {"backup_every", c.backup_every}, {"backup_keep", c.backup_keep},
+      {"api_allow", boost::json::value_from(c.api_allow)}, {"api_rate_limit", c.api_rate_limit},
+      {"api_rate_burst", c.api_rate_burst}, {"backup_dir", c.backup_dir}, {"backup_every", c.backup_every}, {"backup_keep", c.backup_keep},
       {"secret_key", c.secret_key ? "<redacted, from MINITWIT_SECRET_KEY>" : "<from DATA_DIR/session.key>"},
       {"admin_token", c.admin_token ? "<redacted>" : "<none>"}};
   return boost::json::serialize(o);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace minitwit::tools {
 
@@ -28,7 +29,10 @@ struct server_config {
   std::string log_file;            // empty: stdout
   std::size_t log_max_bytes = 10u << 20;
   std::size_t log_files = 5;
-  bool metrics_on_api = false;     // also serve /metrics on the API listener
+  bool metrics_on_api = false;
+  std::vector<std::string> api_allow;  // CIDRs allowed to use the simulator API; empty: all
+  double api_rate_limit = 0;           // requests per second per client; 0: none
+  double api_rate_burst = 0;     // also serve /metrics on the API listener
   std::string backup_dir;          // empty: no scheduled backups
   std::string backup_every = "3h";
   std::uint32_t backup_keep = 7;

@@ -82,6 +82,11 @@ std::string connection::raw(const std::string& bytes, std::chrono::milliseconds 
   return out;
 }
 
+void connection::raw_write(const std::string& bytes) {
+  impl_->stream.socket().set_option(tcp::no_delay(true));
+  net::write(impl_->stream.socket(), net::buffer(bytes));
+}
+
 bool connection::closed_by_peer(std::chrono::milliseconds timeout) {
   impl_->stream.expires_after(timeout);
   char buf[256];

@@ -39,6 +39,8 @@ class connection {
   // Sends raw bytes and reads what comes back until the server closes or the
   // timeout passes.
   std::string raw(const std::string& bytes, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Sends raw bytes without reading anything.
+  void raw_write(const std::string& bytes);
   // True when the server has closed the connection (reads EOF within the timeout).
   bool closed_by_peer(std::chrono::milliseconds timeout);
 
