@@ -87,6 +87,14 @@ void connection::raw_write(const std::string& bytes) {
   net::write(impl_->stream.socket(), net::buffer(bytes));
 }
 
+std::string connection::raw_read_some() {
+  char buf[1];
+  beast::error_code ec;
+  impl_->stream.expires_after(std::chrono::seconds(30));
+  auto n = impl_->stream.read_some(net::buffer(buf), ec);
+  return std::string(buf, n);
+}
+
 bool connection::closed_by_peer(std::chrono::milliseconds timeout) {
   impl_->stream.expires_after(timeout);
   char buf[256];

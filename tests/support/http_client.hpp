@@ -41,6 +41,8 @@ class connection {
   std::string raw(const std::string& bytes, std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Sends raw bytes without reading anything.
   void raw_write(const std::string& bytes);
+  // Reads whatever arrives next (at least one byte unless the peer closes).
+  std::string raw_read_some();
   // True when the server has closed the connection (reads EOF within the timeout).
   bool closed_by_peer(std::chrono::milliseconds timeout);
 
