@@ -3,6 +3,7 @@
 #include <vector>
 
 #include <rocksdb/cache.h>
+#include <rocksdb/sst_file_manager.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_buffer_manager.h>
@@ -34,6 +35,9 @@ std::expected<std::unique_ptr<database>, std::string> database::open(
   opts.max_open_files = 512;
   opts.keep_log_file_num = 5;
   opts.max_log_file_size = 8u << 20;
+  // With an SstFileManager, RocksDB recovers by itself from "no space left" once space
+  // is freed (it polls free space); without one a full disk stops writes for good.
+  opts.sst_file_manager.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default()));
   opts.write_buffer_manager =
       std::make_shared<rocksdb::WriteBufferManager>(o.write_buffer_bytes);
 

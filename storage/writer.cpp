@@ -1,5 +1,7 @@
 #include "storage/writer.hpp"
 
+#include <sys/statvfs.h>
+
 #include <type_traits>
 
 #include "storage/meta.hpp"
@@ -129,6 +131,15 @@ void writer::process(std::vector<write_request>& requests) {
   std::uint64_t event_count = seq - next_seq_;
   bool wrote = false;
   rocksdb::Status s;
+  if (failure.empty() && (event_count > 0 || latest) && options_.min_free_disk_bytes > 0) {
+    struct statvfs fs {};
+    if (::statvfs(db_.dir().c_str(), &fs) == 0) {
+      auto free_bytes = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+      if (free_bytes < options_.min_free_disk_bytes)
+        failure = "the disk is almost full: " + std::to_string(free_bytes) + " bytes free, " +
+                  std::to_string(options_.min_free_disk_bytes) + " kept in reserve";
+    }
+  }
   if (failure.empty() && (event_count > 0 || latest)) {
     if (event_count > 0) {
       put_meta_u64(db_, batch, meta_key::next_user_id, ctx.next_user_id);
@@ -148,11 +159,14 @@ void writer::process(std::vector<write_request>& requests) {
   }
 
   if (!failure.empty() || (wrote && !s.ok())) {
-    if (failure.empty()) failure = s.ToString();
     proj_.end_batch(false);
-    // A failed write may put RocksDB into read-only mode; ask it to resume so that
-    // writes work again once the cause (e.g. a full disk) is gone.
-    (void)db_.db().Resume();
+    if (wrote && !s.ok()) {
+      failure = s.ToString();
+      // A failed write may put RocksDB into read-only mode; ask it to resume so that
+      // writes work again once the cause is gone.
+      failure += "; resume: " + db_.db().Resume().ToString();
+    }
+    if (options_.on_error) options_.on_error(failure);
     for (auto& result : results) {
       result = write_result{write_status::unavailable, std::nullopt,
                             "the database cannot write right now: " + failure, {}};

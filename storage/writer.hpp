@@ -54,6 +54,14 @@ struct writer_options {
   // Called on the writer thread after each written batch (for metrics): commands in
   // it, events written, seconds spent in the synced write, whether it succeeded.
   std::function<void(std::size_t, std::size_t, double, bool)> on_batch;
+  // Writes are refused (unavailable) while the data directory's filesystem has less
+  // than this many bytes free, so that RocksDB itself never runs out of space: in the
+  // RocksDB version Debian 12 ships (7.8), a write-ahead log that once hit "no space
+  // left" keeps failing until the database is reopened (facebook/rocksdb#11643).
+  // 0: no reserve.
+  std::uint64_t min_free_disk_bytes = 0;
+  // Called on the writer thread when a batch fails, with what RocksDB said (for logs).
+  std::function<void(const std::string&)> on_error;
 };
 
 struct writer_stats {

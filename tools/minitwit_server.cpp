@@ -91,7 +91,9 @@ int main(int argc, char** argv) {
   if (!projector) return stop_early(projector.error());
   storage::writer_options wopts;
   wopts.queue_capacity = cfg.writer_queue;
+  wopts.min_free_disk_bytes = cfg.min_free_disk_mb << 20;
   wopts.on_batch = [&metrics](std::size_t c, std::size_t e, double s, bool ok) { metrics.observe_batch(c, e, s, ok); };
+  wopts.on_error = [](const std::string& e) { http::log_fields(spdlog::level::err, "write_failed", {{"error", e}}); };
   auto writer = storage::writer::start(**db, **projector, wopts);
   if (!writer) return stop_early(writer.error());
   metrics.attach_writer(**writer, **projector);
@@ -119,8 +121,9 @@ int main(int argc, char** argv) {
   if (schedule) backups.emplace(**db, metrics, *schedule);
   auto ready_line = fmt::format("listening api={} web={} admin={} data-dir={}", *api_at, *web_at, *admin_at, cfg.data_dir);
   spdlog::info("{}", ready_line);
-  // Logging to a file: supervisors and scripts still see the one ready line on stdout.
-  if (!cfg.log_file.empty()) std::fprintf(stdout, "%s\n", ready_line.c_str()), std::fflush(stdout);
+  // Logging to a file or above info: supervisors and scripts still see the ready line.
+  if (!cfg.log_file.empty() || !spdlog::should_log(spdlog::level::info))
+    std::fprintf(stdout, "%s\n", ready_line.c_str()), std::fflush(stdout);
 
   server.wait();
   // No connection is left: finish what the pools, the scheduler and the writer hold.

@@ -40,6 +40,9 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
   app.add_option("--read-timeout-ms", c.read_timeout_ms,
                  "A request must arrive within this time, and an idle connection closes after it")
       ->envname("MINITWIT_READ_TIMEOUT_MS")->check(CLI::Range(100u, 3600000u));
+  app.add_option("--min-free-disk-mb", c.min_free_disk_mb,
+                 "Refuse writes (503) while the data directory's disk has less free (MiB; 0: never)")
+      ->envname("MINITWIT_MIN_FREE_DISK_MB");
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
       ->envname("MINITWIT_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
@@ -101,7 +104,7 @@ std::string describe(const server_config& c) {
       {"admin_listen", c.admin_listen}, {"io_threads", c.io_threads}, {"hash_threads", c.hash_threads},
       {"sim_username", c.sim_username}, {"sim_password", "<redacted>"}, {"max_body", c.max_body},
       {"max_no", c.max_no}, {"max_connections", c.max_connections}, {"writer_queue", c.writer_queue},
-      {"read_timeout_ms", c.read_timeout_ms}, {"log_level", c.log_level}, {"log_file", c.log_file},
+      {"read_timeout_ms", c.read_timeout_ms}, {"min_free_disk_mb", c.min_free_disk_mb}, {"log_level", c.log_level}, {"log_file", c.log_file},
       {"log_max_bytes", c.log_max_bytes}, {"log_files", c.log_files}, {"metrics_on_api", c.metrics_on_api},
       {"api_allow", boost::json::value_from(c.api_allow)}, {"api_rate_limit", c.api_rate_limit},
       {"api_rate_burst", c.api_rate_burst}, {"backup_dir", c.backup_dir}, {"backup_every", c.backup_every}, {"backup_keep", c.backup_keep},

@@ -25,6 +25,7 @@ struct server_config {
   std::size_t max_connections = 10000;
   std::size_t writer_queue = 10000;
   unsigned read_timeout_ms = 10000;
+  std::uint64_t min_free_disk_mb = 256;  // writes answer 503 below this much free disk
   std::string log_level = "info";
   std::string log_file;            // empty: stdout
   std::size_t log_max_bytes = 10u << 20;
