@@ -17,29 +17,29 @@ std::string_view describe(domain_error e) {
 namespace {
 
 decision decide_one(const register_user& c, const state_view& s, const decision_context& ctx) {
-  if (s.find_user(c.username)) return std::unexpected(domain_error::username_taken);
+  if (s.find_user(c.username)) return unexpected(domain_error::username_taken);
   return std::vector<event>{user_registered{ctx.next_user_id, c.username, c.email, c.password_hash}};
 }
 
 decision decide_one(const post_message& c, const state_view& s, const decision_context& ctx) {
   auto author = s.find_user(c.author);
-  if (!author) return std::unexpected(domain_error::unknown_user);
+  if (!author) return unexpected(domain_error::unknown_user);
   return std::vector<event>{message_posted{ctx.next_message_id, *author, c.text, ctx.now_seconds}};
 }
 
 // Resolves both users of a follow/unfollow, or says which one is missing.
-std::expected<std::pair<user_id, user_id>, domain_error> resolve_pair(
+expected<std::pair<user_id, user_id>, domain_error> resolve_pair(
     const state_view& s, const std::string& follower, const std::string& followee) {
   auto a = s.find_user(follower);
-  if (!a) return std::unexpected(domain_error::unknown_user);
+  if (!a) return unexpected(domain_error::unknown_user);
   auto b = s.find_user(followee);
-  if (!b) return std::unexpected(domain_error::unknown_followee);
+  if (!b) return unexpected(domain_error::unknown_followee);
   return std::pair{*a, *b};
 }
 
 decision decide_one(const follow_user& c, const state_view& s, const decision_context&) {
   auto pair = resolve_pair(s, c.follower, c.followee);
-  if (!pair) return std::unexpected(pair.error());
+  if (!pair) return unexpected(pair.error());
   auto [a, b] = *pair;
   if (a == b || s.is_following(a, b)) return std::vector<event>{};
   return std::vector<event>{user_followed{a, b}};
@@ -47,7 +47,7 @@ decision decide_one(const follow_user& c, const state_view& s, const decision_co
 
 decision decide_one(const unfollow_user& c, const state_view& s, const decision_context&) {
   auto pair = resolve_pair(s, c.follower, c.followee);
-  if (!pair) return std::unexpected(pair.error());
+  if (!pair) return unexpected(pair.error());
   auto [a, b] = *pair;
   if (!s.is_following(a, b)) return std::vector<event>{};
   return std::vector<event>{user_unfollowed{a, b}};
@@ -55,14 +55,14 @@ decision decide_one(const unfollow_user& c, const state_view& s, const decision_
 
 decision decide_one(const flag_message& c, const state_view& s, const decision_context&) {
   auto m = s.find_message(c.id);
-  if (!m) return std::unexpected(domain_error::unknown_message);
+  if (!m) return unexpected(domain_error::unknown_message);
   if (m->flagged == c.flagged) return std::vector<event>{};
   return std::vector<event>{message_flagged{c.id, c.flagged}};
 }
 
 decision decide_one(const rehash_password& c, const state_view& s, const decision_context&) {
   auto user = s.find_user(c.username);
-  if (!user) return std::unexpected(domain_error::unknown_user);
+  if (!user) return unexpected(domain_error::unknown_user);
   return std::vector<event>{password_rehashed{*user, c.password_hash}};
 }
 

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
+#include "core/expected.hpp"
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -46,7 +46,7 @@ struct decision_context {
   message_id next_message_id = 1;
 };
 
-using decision = std::expected<std::vector<event>, domain_error>;
+using decision = expected<std::vector<event>, domain_error>;
 
 // Decides a command. An empty vector means "accepted, nothing changes" (following a
 // user twice, unfollowing a stranger, following oneself, flagging a flagged message).

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <chrono>
-#include <expected>
+#include "core/expected.hpp"
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,7 +25,7 @@ struct access_options {
 class access_guard final : public handler {
  public:
   // Fails with a readable message on a malformed CIDR.
-  [[nodiscard]] static std::expected<std::unique_ptr<access_guard>, std::string> create(handler& inner,
+  [[nodiscard]] static expected<std::unique_ptr<access_guard>, std::string> create(handler& inner,
                                                                                       access_options options);
   ~access_guard() override;
   void handle(request req, responder done) override;

@@ -52,12 +52,12 @@ server::~server() {
     if (t.joinable()) t.join();
 }
 
-std::expected<std::string, std::string> server::listen(const std::string& host_port, handler& h) {
+expected<std::string, std::string> server::listen(const std::string& host_port, handler& h) {
   auto hp = split_host_port(host_port);
-  if (!hp) return std::unexpected("'" + host_port + "' is not HOST:PORT");
+  if (!hp) return unexpected("'" + host_port + "' is not HOST:PORT");
   beast::error_code ec;
   auto address = net::ip::make_address(hp->first, ec);
-  if (ec) return std::unexpected("'" + hp->first + "' is not an IP address");
+  if (ec) return unexpected("'" + hp->first + "' is not an IP address");
   try {
     auto l = std::make_shared<listener>(impl_->ioc, tcp::endpoint(address, hp->second), h,
                                         impl_->limits, impl_->registry);
@@ -67,7 +67,7 @@ std::expected<std::string, std::string> server::listen(const std::string& host_p
     auto a = ep.address();
     return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
   } catch (const boost::system::system_error& e) {
-    return std::unexpected("cannot listen on " + host_port + ": " + e.code().message());
+    return unexpected("cannot listen on " + host_port + ": " + e.code().message());
   }
 }
 

@@ -3,7 +3,7 @@
 // in-flight requests within a grace period). No Asio in this header.
 #pragma once
 
-#include <expected>
+#include "core/expected.hpp"
 #include <memory>
 #include <string>
 
@@ -19,7 +19,7 @@ class server {
 
   // Binds host:port ("0.0.0.0:5001", "[::1]:0") for handler h, which must outlive the
   // server. Returns the bound address (with the real port when 0 was asked for).
-  [[nodiscard]] std::expected<std::string, std::string> listen(const std::string& host_port, handler& h);
+  [[nodiscard]] expected<std::string, std::string> listen(const std::string& host_port, handler& h);
 
   // Starts serving on the I/O threads and returns; listeners may be added later.
   void start();

@@ -125,9 +125,23 @@ void session::reply_and_close(unsigned status, std::string_view message) {
 }
 
 void session::do_close() {
+  // A lingering close: stop sending, then read and discard what the client still
+  // sends (briefly), so that closing with unread input does not reset the connection
+  // and destroy an answer like 413 before the client has read it.
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream_.close();
+  if (ec) return stream_.close();
+  stream_.expires_after(std::chrono::seconds(2));
+  drain();
+}
+
+void session::drain() {
+  buffer_.clear();
+  stream_.async_read_some(buffer_.prepare(16 * 1024), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    self->drained_ += n;
+    if (ec || self->drained_ > (1u << 20)) return self->stream_.close();
+    self->drain();
+  });
 }
 
 void session::close_if_idle() {

@@ -29,6 +29,7 @@ class session : public std::enable_shared_from_this<session> {
   void on_write(beast::error_code ec, std::size_t bytes);
   void reply_and_close(unsigned status, std::string_view message);
   void do_close();
+  void drain();
   void close_if_idle();
 
   beast::tcp_stream stream_;
@@ -43,6 +44,7 @@ class session : public std::enable_shared_from_this<session> {
   bool reading_ = false;
   bool close_after_write_ = false;
   unsigned version_ = 11;
+  std::size_t drained_ = 0;
 };
 
 }  // namespace minitwit::http

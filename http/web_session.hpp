@@ -6,7 +6,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <expected>
+#include "core/expected.hpp"
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -47,7 +47,7 @@ class session_codec {
 // The signing key: derived from `secret` when configured (MINITWIT_SECRET_KEY), else
 // read from data_dir/session.key, which is created with 32 random bytes and mode 0600
 // on first use, so that sessions survive restarts and redeploys.
-[[nodiscard]] std::expected<session_key, std::string> load_session_key(
+[[nodiscard]] expected<session_key, std::string> load_session_key(
     const std::optional<std::string>& secret, const std::filesystem::path& data_dir);
 
 // The value of cookie `name` in a Cookie header, nullopt when absent.

@@ -13,19 +13,19 @@ namespace meta_key = storage::meta_key;
 
 namespace {
 
-std::expected<void, std::string> write(storage::database& db, rocksdb::WriteBatch& batch, bool sync) {
+expected<void, std::string> write(storage::database& db, rocksdb::WriteBatch& batch, bool sync) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   auto s = db.db().Write(wo, &batch);
-  if (!s.ok()) return std::unexpected("cannot write read models: " + s.ToString());
+  if (!s.ok()) return unexpected("cannot write read models: " + s.ToString());
   batch.Clear();
   return {};
 }
 
 // Drops the read models and resets their counters and checkpoint.
-std::expected<void, std::string> reset(storage::database& db) {
+expected<void, std::string> reset(storage::database& db) {
   auto s = db.reset_projections();
-  if (!s.ok()) return std::unexpected("cannot drop read models: " + s.ToString());
+  if (!s.ok()) return unexpected("cannot drop read models: " + s.ToString());
   rocksdb::WriteBatch batch;
   for (const auto& key : counter_keys()) storage::put_meta_u64(db, batch, key, 0);
   storage::put_meta_u64(db, batch, meta_key::checkpoint, 0);
@@ -34,41 +34,41 @@ std::expected<void, std::string> reset(storage::database& db) {
 
 }  // namespace
 
-std::expected<catch_up_report, std::string> catch_up(storage::database& db,
+expected<catch_up_report, std::string> catch_up(storage::database& db,
                                                      const catch_up_options& options) {
   auto started = std::chrono::steady_clock::now();
   storage::event_log log(db);
   auto last = log.last_seq();
   auto version = storage::read_meta_optional(db, meta_key::projection_version);
-  if (!last) return std::unexpected(last.error());
-  if (!version) return std::unexpected(version.error());
+  if (!last) return unexpected(last.error());
+  if (!version) return unexpected(version.error());
 
   catch_up_report report;
   report.to_seq = *last;
   report.full_rebuild = options.force_full_rebuild ||
                         (version->value_or(0) != projection_version && *last > 0);
   if (report.full_rebuild) {
-    if (auto r = reset(db); !r) return std::unexpected(r.error());
+    if (auto r = reset(db); !r) return unexpected(r.error());
   }
   auto checkpoint = storage::read_meta_u64(db, meta_key::checkpoint);
-  if (!checkpoint) return std::unexpected(checkpoint.error());
+  if (!checkpoint) return unexpected(checkpoint.error());
   if (*checkpoint > *last)
-    return std::unexpected("the projection checkpoint " + std::to_string(*checkpoint) +
+    return unexpected("the projection checkpoint " + std::to_string(*checkpoint) +
                            " is past the end of the event log " + std::to_string(*last) +
                            ": the read models belong to another log");
   report.from_seq = *checkpoint + 1;
 
   auto proj = inline_projector::open(db);
-  if (!proj) return std::unexpected(proj.error());
+  if (!proj) return unexpected(proj.error());
   auto next_user = storage::read_meta_u64(db, meta_key::next_user_id);
   auto next_message = storage::read_meta_u64(db, meta_key::next_message_id);
-  if (!next_user) return std::unexpected(next_user.error());
-  if (!next_message) return std::unexpected(next_message.error());
+  if (!next_user) return unexpected(next_user.error());
+  if (!next_message) return unexpected(next_message.error());
 
   rocksdb::WriteBatch batch;
   std::uint64_t in_batch = 0, applied_to = *checkpoint;
   std::string failure;
-  auto flush = [&](bool sync) -> std::expected<void, std::string> {
+  auto flush = [&](bool sync) -> expected<void, std::string> {
     (*proj)->finish_batch(batch);
     storage::put_meta_u64(db, batch, meta_key::checkpoint, applied_to);
     storage::put_meta_u64(db, batch, meta_key::next_user_id, *next_user);
@@ -101,9 +101,9 @@ std::expected<catch_up_report, std::string> catch_up(storage::database& db,
     }
     return true;
   });
-  if (!scanned) return std::unexpected(scanned.error());
-  if (!failure.empty()) return std::unexpected(failure);
-  if (auto r = flush(true); !r) return std::unexpected(r.error());
+  if (!scanned) return unexpected(scanned.error());
+  if (!failure.empty()) return unexpected(failure);
+  if (auto r = flush(true); !r) return unexpected(r.error());
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }

@@ -6,7 +6,7 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
+#include "core/expected.hpp"
 #include <functional>
 #include <string>
 
@@ -29,7 +29,7 @@ struct catch_up_options {
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
 
-[[nodiscard]] std::expected<catch_up_report, std::string> catch_up(storage::database& db,
+[[nodiscard]] expected<catch_up_report, std::string> catch_up(storage::database& db,
                                                                    const catch_up_options& options = {});
 
 }  // namespace minitwit::projections

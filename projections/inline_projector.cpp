@@ -41,14 +41,14 @@ std::vector<std::string> counter_keys() {
   return keys;
 }
 
-std::expected<std::unique_ptr<inline_projector>, std::string> inline_projector::open(
+expected<std::unique_ptr<inline_projector>, std::string> inline_projector::open(
     storage::database& db) {
   std::unique_ptr<inline_projector> p(new inline_projector(db));
   auto keys = counter_keys();
   auto slots = counters(p->pending_);
   for (std::size_t i = 0; i < keys.size(); ++i) {
     auto v = storage::read_meta_u64(db, keys[i]);
-    if (!v) return std::unexpected(v.error());
+    if (!v) return unexpected(v.error());
     *slots[i] = static_cast<std::int64_t>(*v);
   }
   p->end_batch(true);

@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 #include <cstdint>
-#include <expected>
+#include "core/expected.hpp"
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,7 +38,7 @@ std::vector<std::string> counter_keys();
 class inline_projector final : public storage::projector, private core::state_view {
  public:
   // Loads the committed counters from meta.
-  [[nodiscard]] static std::expected<std::unique_ptr<inline_projector>, std::string> open(
+  [[nodiscard]] static expected<std::unique_ptr<inline_projector>, std::string> open(
       storage::database& db);
 
   const core::state_view& state() const override { return *this; }

@@ -34,9 +34,9 @@ query_result<std::optional<user_row>> read_model::user_by_name(std::string_view 
   std::string v;
   auto s = db_.db().Get(rocksdb::ReadOptions(), db_.cf(column::users), username, &v);
   if (s.IsNotFound()) return std::optional<user_row>{};
-  if (!s.ok()) return std::unexpected(read_error(s));
+  if (!s.ok()) return unexpected(read_error(s));
   auto row = decode_user_row(v);
-  if (!row) return std::unexpected(row.error());
+  if (!row) return unexpected(row.error());
   return std::optional<user_row>{std::move(*row)};
 }
 
@@ -44,9 +44,9 @@ query_result<std::optional<user_row>> read_model::user_by_id(core::user_id id) c
   std::string v;
   auto s = db_.db().Get(rocksdb::ReadOptions(), db_.cf(column::users_by_id), keys::u64(id), &v);
   if (s.IsNotFound()) return std::optional<user_row>{};
-  if (!s.ok()) return std::unexpected(read_error(s));
+  if (!s.ok()) return unexpected(read_error(s));
   auto row = decode_user_row(v);
-  if (!row) return std::unexpected(row.error());
+  if (!row) return unexpected(row.error());
   return std::optional<user_row>{std::move(*row)};
 }
 
@@ -63,10 +63,10 @@ query_result<message_page> read_model::scan_messages(column c, std::string prefi
       break;
     }
     auto row = decode_message_row(it->value().ToStringView());
-    if (!row) return std::unexpected(row.error());
+    if (!row) return unexpected(row.error());
     page.messages.push_back(std::move(*row));
   }
-  if (!it->status().ok()) return std::unexpected(read_error(it->status()));
+  if (!it->status().ok()) return unexpected(read_error(it->status()));
   return page;
 }
 
@@ -87,7 +87,7 @@ query_result<std::vector<core::user_id>> read_model::followee_ids(core::user_id 
       db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf(column::follows)));
   for (it->Seek(prefix); it->Valid() && starts_with(it->key(), prefix); it->Next())
     ids.push_back(keys::read_u64(it->key().ToStringView().substr(8)));
-  if (!it->status().ok()) return std::unexpected(read_error(it->status()));
+  if (!it->status().ok()) return unexpected(read_error(it->status()));
   return ids;
 }
 
@@ -108,7 +108,7 @@ query_result<message_page> read_model::home_timeline(core::user_id user, std::si
   ro.snapshot = snapshot.snapshot();
 
   auto authors = followee_ids(user);
-  if (!authors) return std::unexpected(authors.error());
+  if (!authors) return unexpected(authors.error());
   authors->push_back(user);
   std::sort(authors->begin(), authors->end());
   std::vector<std::string> key_bytes;
@@ -124,8 +124,8 @@ query_result<message_page> read_model::home_timeline(core::user_id user, std::si
   std::vector<bound> candidates;
   for (std::size_t i = 0; i < authors->size(); ++i) {
     if (statuses[i].IsNotFound()) continue;  // never posted
-    if (!statuses[i].ok()) return std::unexpected(read_error(statuses[i]));
-    if (values[i].size() != 8) return std::unexpected("corrupt author_heads row");
+    if (!statuses[i].ok()) return unexpected(read_error(statuses[i]));
+    if (values[i].size() != 8) return unexpected("corrupt author_heads row");
     candidates.emplace_back(std::min(keys::read_u64(values[i].ToStringView()), cap), (*authors)[i]);
   }
   std::sort(candidates.begin(), candidates.end(), std::greater<>());
@@ -156,12 +156,12 @@ query_result<message_page> read_model::home_timeline(core::user_id user, std::si
     it->Seek(keys::u64_pair(author, keys::invert(id)));
     if (!it->Valid()) break;  // only on a read error, reported below
     auto row = decode_message_row(it->value().ToStringView());
-    if (!row) return std::unexpected(row.error());
+    if (!row) return unexpected(row.error());
     page.messages.push_back(std::move(*row));
     it->Next();
     push_head(author);
   }
-  if (!it->status().ok()) return std::unexpected(read_error(it->status()));
+  if (!it->status().ok()) return unexpected(read_error(it->status()));
   return page;
 }
 
@@ -175,7 +175,7 @@ query_result<std::vector<std::string>> read_model::follows(core::user_id followe
   for (it->Seek(prefix); it->Valid() && starts_with(it->key(), prefix) && names.size() < limit;
        it->Next())
     names.emplace_back(it->value().ToStringView());
-  if (!it->status().ok()) return std::unexpected(read_error(it->status()));
+  if (!it->status().ok()) return unexpected(read_error(it->status()));
   return names;
 }
 
@@ -184,13 +184,13 @@ query_result<bool> read_model::is_following(core::user_id follower, core::user_i
   auto s = db_.db().Get(rocksdb::ReadOptions(), db_.cf(column::follows),
                         keys::u64_pair(follower, followee), &v);
   if (s.IsNotFound()) return false;
-  if (!s.ok()) return std::unexpected(read_error(s));
+  if (!s.ok()) return unexpected(read_error(s));
   return true;
 }
 
 query_result<std::int64_t> read_model::latest() const {
   auto v = storage::read_meta_optional(db_, storage::meta_key::latest);
-  if (!v) return std::unexpected(v.error());
+  if (!v) return unexpected(v.error());
   return *v ? static_cast<std::int64_t>(**v) : -1;
 }
 

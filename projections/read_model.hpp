@@ -6,7 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <expected>
+#include "core/expected.hpp"
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,7 +18,7 @@
 namespace minitwit::projections {
 
 template <class T>
-using query_result = std::expected<T, std::string>;
+using query_result = expected<T, std::string>;
 
 // A page of messages, newest first, and the cursor for the next (older) page.
 struct message_page {

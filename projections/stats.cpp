@@ -8,14 +8,14 @@
 
 namespace minitwit::projections {
 
-std::expected<database_stats, std::string> collect_stats(storage::database& db) {
+expected<database_stats, std::string> collect_stats(storage::database& db) {
   database_stats s;
   auto last = storage::event_log(db).last_seq();
   auto checkpoint = storage::read_meta_u64(db, storage::meta_key::checkpoint);
   auto latest = storage::read_meta_optional(db, storage::meta_key::latest);
-  if (!last) return std::unexpected(last.error());
-  if (!checkpoint) return std::unexpected(checkpoint.error());
-  if (!latest) return std::unexpected(latest.error());
+  if (!last) return unexpected(last.error());
+  if (!checkpoint) return unexpected(checkpoint.error());
+  if (!latest) return unexpected(latest.error());
   s.last_seq = *last;
   s.projection_checkpoint = *checkpoint;
   if (*latest) s.latest = static_cast<std::int64_t>(**latest);
@@ -23,7 +23,7 @@ std::expected<database_stats, std::string> collect_stats(storage::database& db) 
   std::vector<std::int64_t> values;
   for (const auto& k : keys) {
     auto v = storage::read_meta_u64(db, k);
-    if (!v) return std::unexpected(v.error());
+    if (!v) return unexpected(v.error());
     values.push_back(static_cast<std::int64_t>(*v));
   }
   s.users = values[0];

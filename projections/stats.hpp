@@ -2,7 +2,7 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
+#include "core/expected.hpp"
 #include <optional>
 #include <string>
 #include <utility>
@@ -21,6 +21,6 @@ struct database_stats {
   std::uint64_t disk_bytes = 0;  // every file in the data directory
 };
 
-[[nodiscard]] std::expected<database_stats, std::string> collect_stats(storage::database& db);
+[[nodiscard]] expected<database_stats, std::string> collect_stats(storage::database& db);
 
 }  // namespace minitwit::projections

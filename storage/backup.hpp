@@ -7,7 +7,7 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
+#include "core/expected.hpp"
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -23,7 +23,7 @@ struct snapshot_info {
 };
 
 // Creates a checkpoint in `to`, which must not exist yet.
-[[nodiscard]] std::expected<snapshot_info, std::string> create_snapshot(database& db,
+[[nodiscard]] expected<snapshot_info, std::string> create_snapshot(database& db,
                                                                       const std::filesystem::path& to);
 
 struct backup_info {
@@ -36,20 +36,20 @@ struct backup_info {
 
 // Adds a backup of db to backup_dir (created if missing); shares unchanged files with
 // earlier backups there.
-[[nodiscard]] std::expected<backup_info, std::string> create_backup(database& db,
+[[nodiscard]] expected<backup_info, std::string> create_backup(database& db,
                                                                   const std::filesystem::path& backup_dir);
-[[nodiscard]] std::expected<std::vector<backup_info>, std::string> list_backups(
+[[nodiscard]] expected<std::vector<backup_info>, std::string> list_backups(
     const std::filesystem::path& backup_dir);
 // Checks every file's size and checksum, then opens the backup read-only and reads
 // its event log's end. An error names what is wrong.
-[[nodiscard]] std::expected<backup_info, std::string> verify_backup(const std::filesystem::path& backup_dir,
+[[nodiscard]] expected<backup_info, std::string> verify_backup(const std::filesystem::path& backup_dir,
                                                                   std::uint32_t id);
 // Deletes all but the newest `keep` backups; returns the ids it deleted.
-[[nodiscard]] std::expected<std::vector<std::uint32_t>, std::string> prune_backups(
+[[nodiscard]] expected<std::vector<std::uint32_t>, std::string> prune_backups(
     const std::filesystem::path& backup_dir, std::uint32_t keep);
 // Restores backup `id` (default: the newest) into data_dir, which must be empty or
 // absent unless overwrite is set.
-[[nodiscard]] std::expected<backup_info, std::string> restore_backup(const std::filesystem::path& backup_dir,
+[[nodiscard]] expected<backup_info, std::string> restore_backup(const std::filesystem::path& backup_dir,
                                                                    std::optional<std::uint32_t> id,
                                                                    const std::filesystem::path& data_dir,
                                                                    bool overwrite);
@@ -58,6 +58,6 @@ struct backup_info {
 bool is_empty_dir(const std::filesystem::path& dir);
 
 // The last event sequence number of the database in dir, opened read-only.
-[[nodiscard]] std::expected<std::uint64_t, std::string> last_seq_of(const std::filesystem::path& dir);
+[[nodiscard]] expected<std::uint64_t, std::string> last_seq_of(const std::filesystem::path& dir);
 
 }  // namespace minitwit::storage

@@ -23,7 +23,7 @@ std::string_view column_name(column c) { return names[static_cast<std::size_t>(c
 
 bool is_projection_column(column c) { return c != column::events && c != column::meta; }
 
-std::expected<std::unique_ptr<database>, std::string> database::open(
+expected<std::unique_ptr<database>, std::string> database::open(
     const std::filesystem::path& dir, const database_options& o) {
   std::unique_ptr<database> d(new database());
   d->dir_ = dir;
@@ -57,29 +57,29 @@ std::expected<std::unique_ptr<database>, std::string> database::open(
 
   std::error_code ec;
   if (o.create_if_missing) std::filesystem::create_directories(dir, ec);
-  if (ec) return std::unexpected("cannot create " + dir.string() + ": " + ec.message());
+  if (ec) return unexpected("cannot create " + dir.string() + ": " + ec.message());
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
       o.read_only ? rocksdb::DB::OpenForReadOnly(opts, dir.string(), descriptors, &handles, &raw)
                   : rocksdb::DB::Open(opts, dir.string(), descriptors, &handles, &raw);
-  if (!s.ok()) return std::unexpected("cannot open database in " + dir.string() + ": " + s.ToString());
+  if (!s.ok()) return unexpected("cannot open database in " + dir.string() + ": " + s.ToString());
   d->db_.reset(raw);
   // handles[0] is the default column family, which we do not use: RocksDB owns it.
   for (std::size_t i = 0; i < column_count; ++i) d->handles_[i] = handles[i + 1];
   (void)d->db_->DestroyColumnFamilyHandle(handles[0]);
 
   auto format = read_meta_optional(*d, meta_key::format_version);
-  if (!format) return std::unexpected(format.error());
+  if (!format) return unexpected(format.error());
   if (!*format && !o.read_only) {
     rocksdb::WriteOptions sync;
     sync.sync = true;
     s = d->db_->Put(sync, d->cf(column::meta), meta_key::format_version,
                     keys::u64(current_format_version));
-    if (!s.ok()) return std::unexpected("cannot initialise " + dir.string() + ": " + s.ToString());
+    if (!s.ok()) return unexpected("cannot initialise " + dir.string() + ": " + s.ToString());
   } else if (format->value_or(0) > current_format_version) {
-    return std::unexpected("database in " + dir.string() + " has format version " +
+    return unexpected("database in " + dir.string() + " has format version " +
                            std::to_string(**format) + ", newer than this binary's " +
                            std::to_string(current_format_version) + ": upgrade the binary");
   }

@@ -6,7 +6,7 @@
 
 #include <array>
 #include <cstddef>
-#include <expected>
+#include "core/expected.hpp"
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -48,7 +48,7 @@ class database {
  public:
   // Opens (or creates) the database in dir. Fails with a readable message when the
   // directory is locked by another process, corrupt, or written by a newer format.
-  [[nodiscard]] static std::expected<std::unique_ptr<database>, std::string> open(
+  [[nodiscard]] static expected<std::unique_ptr<database>, std::string> open(
       const std::filesystem::path& dir, const database_options& options = {});
 
   ~database();

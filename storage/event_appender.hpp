@@ -6,7 +6,7 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
+#include "core/expected.hpp"
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,21 +21,21 @@ namespace minitwit::storage {
 class event_appender {
  public:
   // Fails unless db's event log is empty.
-  [[nodiscard]] static std::expected<event_appender, std::string> open(database& db);
+  [[nodiscard]] static expected<event_appender, std::string> open(database& db);
 
   // Appends e; e.seq must be the next sequence number (0: assign it).
-  [[nodiscard]] std::expected<void, std::string> append(envelope e);
+  [[nodiscard]] expected<void, std::string> append(envelope e);
   // Appends an already-encoded value (copied byte for byte, old schema versions kept).
-  [[nodiscard]] std::expected<void, std::string> append_encoded(std::uint64_t seq, std::string_view value);
+  [[nodiscard]] expected<void, std::string> append_encoded(std::uint64_t seq, std::string_view value);
   // Remembers a request's `latest` carried by an appended event; finish() stores the
   // last one noted as the database's `latest` (append() notes it by itself).
   void note_latest(std::int64_t latest) { latest_ = latest; }
   // Writes what is left and syncs. Returns the number of events appended.
-  [[nodiscard]] std::expected<std::uint64_t, std::string> finish();
+  [[nodiscard]] expected<std::uint64_t, std::string> finish();
 
  private:
   explicit event_appender(database& db) : db_(&db) {}
-  std::expected<void, std::string> flush(bool sync);
+  expected<void, std::string> flush(bool sync);
   database* db_;
   rocksdb::WriteBatch batch_;
   std::uint64_t next_seq_ = 1;

@@ -138,7 +138,7 @@ std::string encode_version(const envelope& e, std::uint16_t version) {
 
 std::string encode(const envelope& e) { return encode_version(e, current_schema_version(type_of(e.event))); }
 
-std::expected<envelope, std::string> decode(std::uint64_t seq, std::string_view value) {
+expected<envelope, std::string> decode(std::uint64_t seq, std::string_view value) {
   try {
     record_reader r(value);
     auto format = r.u8();
@@ -153,7 +153,7 @@ std::expected<envelope, std::string> decode(std::uint64_t seq, std::string_view 
     r.expect_end();
     return e;
   } catch (const std::exception& ex) {
-    return std::unexpected(fmt::format("event {}: {}", seq, ex.what()));
+    return unexpected(fmt::format("event {}: {}", seq, ex.what()));
   }
 }
 

@@ -22,7 +22,7 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
+#include "core/expected.hpp"
 #include <string>
 #include <string_view>
 
@@ -52,6 +52,6 @@ std::string encode_version(const envelope& e, std::uint16_t version);
 
 // Decodes a value written by encode() (any supported version) and sets its seq.
 // Errors name the seq and what is wrong, e.g. "event 42: unknown type tag 9".
-[[nodiscard]] std::expected<envelope, std::string> decode(std::uint64_t seq, std::string_view value);
+[[nodiscard]] expected<envelope, std::string> decode(std::uint64_t seq, std::string_view value);
 
 }  // namespace minitwit::storage

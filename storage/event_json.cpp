@@ -72,21 +72,21 @@ std::string str(const json::object& o, std::string_view name) {
 
 }  // namespace
 
-std::expected<envelope, std::string> from_ndjson(std::string_view line) {
+expected<envelope, std::string> from_ndjson(std::string_view line) {
   boost::system::error_code ec;
   auto v = json::parse(line, ec);
-  if (ec) return std::unexpected("not JSON: " + ec.message());
-  if (!v.is_object()) return std::unexpected("not a JSON object");
+  if (ec) return unexpected("not JSON: " + ec.message());
+  if (!v.is_object()) return unexpected("not a JSON object");
   try {
     const auto& o = v.as_object();
-    if (u64(o, "v") != 1) return std::unexpected("unsupported line schema version " + std::to_string(u64(o, "v")));
+    if (u64(o, "v") != 1) return unexpected("unsupported line schema version " + std::to_string(u64(o, "v")));
     envelope e;
     e.seq = u64(o, "seq");
     e.recorded_at_ms = i64(o, "recorded_at_ms");
     if (!field(o, "latest").is_null()) e.latest = i64(o, "latest");
     auto type = str(o, "type");
     const auto& dv = field(o, "data");
-    if (!dv.is_object()) return std::unexpected("field 'data' must be an object");
+    if (!dv.is_object()) return unexpected("field 'data' must be an object");
     const auto& d = dv.as_object();
     if (type == "user_registered")
       e.event = core::user_registered{u64(d, "id"), str(d, "username"), str(d, "email"), str(d, "password_hash")};
@@ -98,15 +98,15 @@ std::expected<envelope, std::string> from_ndjson(std::string_view line) {
       e.event = core::user_unfollowed{u64(d, "follower"), u64(d, "followee")};
     else if (type == "message_flagged") {
       const auto& f = field(d, "flagged");
-      if (!f.is_bool()) return std::unexpected("field 'flagged' must be true or false");
+      if (!f.is_bool()) return unexpected("field 'flagged' must be true or false");
       e.event = core::message_flagged{u64(d, "id"), f.as_bool()};
     } else if (type == "password_rehashed")
       e.event = core::password_rehashed{u64(d, "id"), str(d, "password_hash")};
     else
-      return std::unexpected("unknown event type '" + type + "'");
+      return unexpected("unknown event type '" + type + "'");
     return e;
   } catch (const field_error& ex) {
-    return std::unexpected(ex.what());
+    return unexpected(ex.what());
   }
 }
 

@@ -15,7 +15,7 @@
 // byte-identical. An export holds password hashes: keep it as safe as a backup.
 #pragma once
 
-#include <expected>
+#include "core/expected.hpp"
 #include <string>
 #include <string_view>
 
@@ -27,6 +27,6 @@ namespace minitwit::storage {
 std::string to_ndjson(const envelope& e);
 
 // Parses one line; errors say which field is wrong.
-[[nodiscard]] std::expected<envelope, std::string> from_ndjson(std::string_view line);
+[[nodiscard]] expected<envelope, std::string> from_ndjson(std::string_view line);
 
 }  // namespace minitwit::storage

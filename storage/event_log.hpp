@@ -6,7 +6,7 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
+#include "core/expected.hpp"
 #include <functional>
 #include <string>
 
@@ -25,12 +25,12 @@ class event_log {
   void append(rocksdb::WriteBatch& batch, const envelope& e);
 
   // The highest seq in the log, 0 when it is empty.
-  [[nodiscard]] std::expected<std::uint64_t, std::string> last_seq() const;
+  [[nodiscard]] expected<std::uint64_t, std::string> last_seq() const;
 
   // Calls visit for every event with seq >= from, in order, until visit returns false.
   // Stops with an error naming the seq at the first event that cannot be decoded.
   using visitor = std::function<bool(const envelope&)>;
-  [[nodiscard]] std::expected<void, std::string> scan(std::uint64_t from, const visitor& visit) const;
+  [[nodiscard]] expected<void, std::string> scan(std::uint64_t from, const visitor& visit) const;
 
  private:
   database& db_;

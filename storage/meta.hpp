@@ -4,7 +4,7 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
+#include "core/expected.hpp"
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,10 +31,10 @@ inline constexpr std::string_view follow_count = "count.follows";
 }  // namespace meta_key
 
 // Reads a meta value: nullopt-like 0 when absent, an error text when unreadable.
-[[nodiscard]] std::expected<std::uint64_t, std::string> read_meta_u64(database& db,
+[[nodiscard]] expected<std::uint64_t, std::string> read_meta_u64(database& db,
                                                                        std::string_view key);
 // Reads a meta value that may be absent.
-[[nodiscard]] std::expected<std::optional<std::uint64_t>, std::string> read_meta_optional(
+[[nodiscard]] expected<std::optional<std::uint64_t>, std::string> read_meta_optional(
     database& db, std::string_view key);
 
 void put_meta_u64(database& db, rocksdb::WriteBatch& batch, std::string_view key,

@@ -18,16 +18,16 @@ std::int64_t system_now_ms() {
 
 }  // namespace
 
-std::expected<std::unique_ptr<writer>, std::string> writer::start(database& db, projector& proj,
+expected<std::unique_ptr<writer>, std::string> writer::start(database& db, projector& proj,
                                                                   writer_options options) {
   if (!options.now_ms) options.now_ms = system_now_ms;
   std::unique_ptr<writer> w(new writer(db, proj, std::move(options)));
   auto last = w->log_.last_seq();
-  if (!last) return std::unexpected(last.error());
+  if (!last) return unexpected(last.error());
   auto users = read_meta_u64(db, meta_key::next_user_id);
   auto msgs = read_meta_u64(db, meta_key::next_message_id);
-  if (!users) return std::unexpected(users.error());
-  if (!msgs) return std::unexpected(msgs.error());
+  if (!users) return unexpected(users.error());
+  if (!msgs) return unexpected(msgs.error());
   w->next_seq_ = *last + 1;
   w->next_user_id_ = std::max<std::uint64_t>(*users, 1);
   w->next_message_id_ = std::max<std::uint64_t>(*msgs, 1);

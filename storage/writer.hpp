@@ -74,7 +74,7 @@ struct writer_stats {
 class writer {
  public:
   // Reads the counters from meta and the log's last seq; fails if they are unreadable.
-  [[nodiscard]] static std::expected<std::unique_ptr<writer>, std::string> start(
+  [[nodiscard]] static expected<std::unique_ptr<writer>, std::string> start(
       database& db, projector& proj, writer_options options = {});
   ~writer();  // stop()s
 

@@ -38,23 +38,23 @@ int fail(int code, const std::string& message) {
 }
 
 // Opens a stopped server's database; a running server holding it is pointed at --server.
-std::expected<std::unique_ptr<storage::database>, int> open_offline(const std::string& dir, bool read_only = false) {
+expected<std::unique_ptr<storage::database>, int> open_offline(const std::string& dir, bool read_only = false) {
   auto db = open_offline_database(dir, read_only);
   if (db) return std::move(*db);
   if (db.error().kind == offline_failure::in_use)
-    return std::unexpected(fail(refused, db.error().message + ": use --server HOST:PORT"));
-  return std::unexpected(fail(failed, db.error().message));
+    return unexpected(fail(refused, db.error().message + ": use --server HOST:PORT"));
+  return unexpected(fail(failed, db.error().message));
 }
 
 // A JSON reply of the admin listener, or the exit code after reporting its error.
-std::expected<json::value, int> reply_json(const admin_reply& r) {
+expected<json::value, int> reply_json(const admin_reply& r) {
   boost::system::error_code ec;
   auto v = json::parse(r.body, ec);
   if (r.status >= 400 || ec) {
     std::string msg = !ec && v.is_object() && v.as_object().if_contains("error_msg")
                           ? std::string(v.at("error_msg").as_string())
                           : r.body;
-    return std::unexpected(fail(r.status == 401 ? refused : failed, fmt::format("server answered {}: {}", r.status, msg)));
+    return unexpected(fail(r.status == 401 ? refused : failed, fmt::format("server answered {}: {}", r.status, msg)));
   }
   return v;
 }
@@ -239,16 +239,16 @@ int cmd_export(const admin_target& t, const std::string& to) {
 namespace {
 
 // Opens (or creates) the target of an import, which must hold no events yet.
-std::expected<std::unique_ptr<storage::database>, int> open_import_target(const std::string& data_dir) {
+expected<std::unique_ptr<storage::database>, int> open_import_target(const std::string& data_dir) {
   auto db = storage::database::open(data_dir);
   if (!db) {
     bool locked = db.error().find("lock") != std::string::npos;
-    return std::unexpected(fail(locked ? refused : failed, locked ? data_dir + " is in use by a running server" : db.error()));
+    return unexpected(fail(locked ? refused : failed, locked ? data_dir + " is in use by a running server" : db.error()));
   }
   auto last = storage::event_log(**db).last_seq();
-  if (!last) return std::unexpected(fail(failed, last.error()));
+  if (!last) return unexpected(fail(failed, last.error()));
   if (*last != 0)
-    return std::unexpected(fail(refused, fmt::format("{} already holds {} events: import only into an empty data directory", data_dir, *last)));
+    return unexpected(fail(refused, fmt::format("{} already holds {} events: import only into an empty data directory", data_dir, *last)));
   return std::move(*db);
 }
 

@@ -154,16 +154,16 @@ std::string repair_utf8(std::string_view s) {
   return out;
 }
 
-std::expected<legacy_report, std::string> import_legacy_sqlite(const std::filesystem::path& file,
+expected<legacy_report, std::string> import_legacy_sqlite(const std::filesystem::path& file,
                                                                storage::database& db,
                                                                const projections::progress_fn& progress) {
-  if (!std::filesystem::exists(file)) return std::unexpected(file.string() + " does not exist");
+  if (!std::filesystem::exists(file)) return unexpected(file.string() + " does not exist");
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   db_ptr sqlite(raw, &sqlite3_close);
-  if (rc != SQLITE_OK) return std::unexpected("cannot open " + file.string() + ": " + sqlite3_errstr(rc));
+  if (rc != SQLITE_OK) return unexpected("cannot open " + file.string() + ": " + sqlite3_errstr(rc));
   auto appender = storage::event_appender::open(db);
-  if (!appender) return std::unexpected(appender.error());
+  if (!appender) return unexpected(appender.error());
   legacy_report report;
   try {
     std::uint64_t total = 0;
@@ -174,11 +174,11 @@ std::expected<legacy_report, std::string> import_legacy_sqlite(const std::filesy
     imp.follows(sqlite.get());
     imp.messages(sqlite.get(), progress, total);
   } catch (const legacy_error& e) {
-    return std::unexpected(e.what());
+    return unexpected(e.what());
   }
-  if (auto n = appender->finish(); !n) return std::unexpected(n.error());
+  if (auto n = appender->finish(); !n) return unexpected(n.error());
   auto built = projections::catch_up(db);
-  if (!built) return std::unexpected(built.error());
+  if (!built) return unexpected(built.error());
   return report;
 }
 

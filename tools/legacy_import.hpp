@@ -8,7 +8,7 @@
 #pragma once
 
 #include <cstdint>
-#include <expected>
+#include "core/expected.hpp"
 #include <filesystem>
 #include <map>
 #include <string>
@@ -26,7 +26,7 @@ struct legacy_report {
   std::vector<std::string> examples;              // the first few problems, in detail
 };
 
-[[nodiscard]] std::expected<legacy_report, std::string> import_legacy_sqlite(
+[[nodiscard]] expected<legacy_report, std::string> import_legacy_sqlite(
     const std::filesystem::path& sqlite_file, storage::database& db, const projections::progress_fn& progress);
 
 // Replaces every invalid UTF-8 sequence with U+FFFD.

@@ -43,12 +43,12 @@ std::optional<std::int64_t> parse_time(const std::string& s) {
   return static_cast<std::int64_t>(::timegm(&tm)) * 1000;
 }
 
-std::expected<std::unique_ptr<storage::database>, int> open(const std::string& dir, bool read_only) {
+expected<std::unique_ptr<storage::database>, int> open(const std::string& dir, bool read_only) {
   auto db = tools::open_offline_database(dir, read_only);
   if (db) return std::move(*db);
   if (db.error().kind == tools::offline_failure::in_use)
-    return std::unexpected(fail(exit_code::refused, db.error().message + ": stop it first, or use --to"));
-  return std::unexpected(fail(exit_code::failed, db.error().message));
+    return unexpected(fail(exit_code::refused, db.error().message + ": stop it first, or use --to"));
+  return unexpected(fail(exit_code::failed, db.error().message));
 }
 
 }  // namespace
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
     auto report = projections::replay_into(**live, scratch, options);
     if (!report) return fs::remove_all(scratch), fail(exit_code::failed, report.error());
     bar.finish(report->events_copied);
-    std::expected<projections::verify_report, std::string> cmp;
+    expected<projections::verify_report, std::string> cmp;
     {
       storage::database_options o;
       o.read_only = true;

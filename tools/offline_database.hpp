@@ -3,7 +3,7 @@
 // holding it.
 #pragma once
 
-#include <expected>
+#include "core/expected.hpp"
 #include <memory>
 #include <string>
 
@@ -19,7 +19,7 @@ struct offline_error {
 };
 
 // Opens the existing database in dir (never creates one).
-[[nodiscard]] std::expected<std::unique_ptr<storage::database>, offline_error> open_offline_database(
+[[nodiscard]] expected<std::unique_ptr<storage::database>, offline_error> open_offline_database(
     const std::string& dir, bool read_only);
 
 }  // namespace minitwit::tools

@@ -69,7 +69,10 @@ http_result connection::send(const std::string& method, const std::string& targe
 
 std::string connection::raw(const std::string& bytes, std::chrono::milliseconds timeout) {
   impl_->stream.expires_after(timeout);
-  net::write(impl_->stream.socket(), net::buffer(bytes));
+  // The server may answer (413, 431) and stop reading before all is sent: keep going
+  // and read its answer.
+  beast::error_code write_error;
+  net::write(impl_->stream.socket(), net::buffer(bytes), write_error);
   std::string out;
   char buf[4096];
   for (;;) {
