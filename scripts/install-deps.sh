@@ -14,11 +14,14 @@ test_packages=(doctest-dev curl python3 chromium prometheus)
 command -v node >/dev/null || test_packages+=(nodejs)
 command -v npm >/dev/null || test_packages+=(npm)
 
+fuzz_packages=(clang libclang-rt-14-dev)
+
 want=("${build_packages[@]}")
 case "${1:-all}" in
   build) ;;
-  all) want+=("${test_packages[@]}") ;;
-  *) echo "usage: $0 [build|all]" >&2; exit 2 ;;
+  all) want+=("${test_packages[@]}" "${fuzz_packages[@]}") ;;
+  fuzz) want+=("${fuzz_packages[@]}") ;;
+  *) echo "usage: $0 [build|all|fuzz]" >&2; exit 2 ;;
 esac
 
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -4,23 +4,31 @@
 
 #include <boost/json.hpp>
 
+#include "core/input_rules.hpp"
+
 namespace minitwit::storage {
 
 namespace json = boost::json;
 
-std::string to_ndjson(const envelope& e) {
+expected<std::string, std::string> to_ndjson(const envelope& e) {
+  std::string bad_field;
+  auto text = [&](const char* name, const std::string& value) {
+    if (bad_field.empty() && !core::is_valid_utf8(value)) bad_field = name;
+    return json::string(value);
+  };
   json::object data;
   std::visit(
       [&](const auto& ev) {
         using T = std::decay_t<decltype(ev)>;
         if constexpr (std::is_same_v<T, core::user_registered>) {
-          data = {{"id", ev.id}, {"username", ev.username}, {"email", ev.email}, {"password_hash", ev.password_hash}};
+          data = {{"id", ev.id}, {"username", text("username", ev.username)}, {"email", text("email", ev.email)},
+                  {"password_hash", text("password_hash", ev.password_hash)}};
         } else if constexpr (std::is_same_v<T, core::message_posted>) {
-          data = {{"id", ev.id}, {"author", ev.author}, {"text", ev.text}, {"pub_date", ev.pub_date}};
+          data = {{"id", ev.id}, {"author", ev.author}, {"text", text("text", ev.text)}, {"pub_date", ev.pub_date}};
         } else if constexpr (std::is_same_v<T, core::message_flagged>) {
           data = {{"id", ev.id}, {"flagged", ev.flagged}};
         } else if constexpr (std::is_same_v<T, core::password_rehashed>) {
-          data = {{"id", ev.id}, {"password_hash", ev.password_hash}};
+          data = {{"id", ev.id}, {"password_hash", text("password_hash", ev.password_hash)}};
         } else {
           data = {{"follower", ev.follower}, {"followee", ev.followee}};
         }
@@ -35,6 +43,8 @@ std::string to_ndjson(const envelope& e) {
   if (e.latest) line.emplace("latest", *e.latest);
   else line.emplace("latest", nullptr);
   line.emplace("data", std::move(data));
+  if (!bad_field.empty())
+    return unexpected("event " + std::to_string(e.seq) + ": field '" + bad_field + "' is not valid UTF-8");
   return json::serialize(line);
 }
 

@@ -15,16 +15,17 @@
 // byte-identical. An export holds password hashes: keep it as safe as a backup.
 #pragma once
 
-#include "core/expected.hpp"
 #include <string>
 #include <string_view>
 
+#include "core/expected.hpp"
 #include "storage/envelope.hpp"
 
 namespace minitwit::storage {
 
-// One line, without the trailing newline.
-std::string to_ndjson(const envelope& e);
+// One line, without the trailing newline. Fails, naming the event and the field, when a
+// string is not valid UTF-8 (JSON cannot carry it; such an export would not import).
+[[nodiscard]] expected<std::string, std::string> to_ndjson(const envelope& e);
 
 // Parses one line; errors say which field is wrong.
 [[nodiscard]] expected<envelope, std::string> from_ndjson(std::string_view line);

@@ -223,14 +223,18 @@ int cmd_export(const admin_target& t, const std::string& to) {
   std::ostream& out = to == "-" ? std::cout : file;
   progress bar("export", "events");
   std::uint64_t n = 0;
+  std::string unexportable;
   auto scanned = log.scan(1, [&](const storage::envelope& e) {
-    out << storage::to_ndjson(e) << '\n';
+    auto line = storage::to_ndjson(e);
+    if (!line) return unexportable = line.error(), false;
+    out << *line << '\n';
     bar.update(++n, total);
     return bool(out);
   });
   out.flush();
   cleanup();
   if (!scanned) return fail(failed, scanned.error());
+  if (!unexportable.empty()) return fail(failed, "cannot export " + unexportable);
   if (!out) return fail(failed, "writing " + to + " failed");
   bar.finish(n);
   return ok;

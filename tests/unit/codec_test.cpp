@@ -5,6 +5,7 @@
 
 #include "projections/rows.hpp"
 #include "storage/event_codec.hpp"
+#include "storage/event_json.hpp"
 #include "storage/keys.hpp"
 
 using namespace minitwit;
@@ -79,4 +80,13 @@ TEST_CASE("keys: big-endian order is numeric order, inverted ids sort newest fir
     CHECK(keys::read_u64(keys::u64(ids[i])) == ids[i]);
   }
   CHECK(keys::u64_pair(1, 999) < keys::u64_pair(2, 0));
+}
+
+TEST_CASE("an event whose text is not UTF-8 is refused by the export, naming event and field") {
+  storage::envelope e{12, 1, std::nullopt, core::user_registered{1, "bad\xff", "e@x", "h"}};
+  auto line = storage::to_ndjson(e);
+  REQUIRE_FALSE(line);
+  CHECK(line.error() == "event 12: field 'username' is not valid UTF-8");
+  e.event = core::user_registered{1, "good", "e@x", "h"};
+  CHECK(storage::from_ndjson(*storage::to_ndjson(e)).value() == e);
 }
