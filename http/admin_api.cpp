@@ -113,35 +113,37 @@ void admin_api::handle(request req, responder done) {
   done(json_error(404, "Not found: no such resource"));
 }
 
-void admin_api::snapshot(const request& req, responder done) {
+void admin_api::run_copy(const request& req, responder done, const char* what,
+                         std::function<expected<json::object, std::string>(const std::string&)> copy) {
   auto to = target_dir(req);
   if (!to) return done(json_error(400, "The body must be {\"to\": \"<directory>\"}"));
-  auto job = [this, to = *to, done] {
-    auto s = storage::create_snapshot(db_, to);
-    if (!s) {
-      spdlog::error("snapshot into {} failed: {}", to, s.error());
-      return done(json_error(500, s.error()));
+  auto job = [to = *to, done, what, copy = std::move(copy)] {
+    auto made = copy(to);
+    if (!made) {
+      spdlog::error("{} into {} failed: {}", what, to, made.error());
+      bool conflict = made.error().find("exists already") != std::string::npos;
+      return done(json_error(conflict ? 409 : 503, made.error()));
     }
-    spdlog::info("snapshot of event {} in {}", s->last_seq, s->path);
-    done(json_body(json::serialize(json::object{{"path", s->path}, {"last_seq", s->last_seq}})));
+    spdlog::info("{} into {}: {}", what, to, json::serialize(*made));
+    done(json_body(json::serialize(*made)));
   };
-  if (!jobs_.try_submit(job)) done(json_error(503, "Too many snapshots and backups queued; try again later"));
+  if (!jobs_.try_submit(std::move(job))) done(json_error(503, "Too many snapshots and backups queued; try again later"));
+}
+
+void admin_api::snapshot(const request& req, responder done) {
+  run_copy(req, std::move(done), "snapshot", [this](const std::string& to) -> expected<json::object, std::string> {
+    auto s = storage::create_snapshot(db_, to);
+    if (!s) return unexpected(s.error());
+    return json::object{{"path", s->path}, {"last_seq", s->last_seq}};
+  });
 }
 
 void admin_api::backup(const request& req, responder done) {
-  auto to = target_dir(req);
-  if (!to) return done(json_error(400, "The body must be {\"to\": \"<directory>\"}"));
-  auto job = [this, to = *to, done] {
+  run_copy(req, std::move(done), "backup", [this](const std::string& to) -> expected<json::object, std::string> {
     auto b = storage::create_backup(db_, to);
-    if (!b) {
-      spdlog::error("backup into {} failed: {}", to, b.error());
-      return done(json_error(500, b.error()));
-    }
-    spdlog::info("backup {} of event {} in {} ({} bytes)", b->id, b->last_seq, to, b->bytes);
-    done(json_body(json::serialize(json::object{
-        {"backup_id", b->id}, {"last_seq", b->last_seq}, {"bytes", b->bytes}, {"files", b->files}})));
-  };
-  if (!jobs_.try_submit(job)) done(json_error(503, "Too many snapshots and backups queued; try again later"));
+    if (!b) return unexpected(b.error());
+    return json::object{{"backup_id", b->id}, {"last_seq", b->last_seq}, {"bytes", b->bytes}, {"files", b->files}};
+  });
 }
 
 void admin_api::flag(const request& req, responder done) {

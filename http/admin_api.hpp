@@ -17,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -52,6 +53,9 @@ class admin_api final : public handler {
   void snapshot(const request& req, responder done);
   void backup(const request& req, responder done);
   void flag(const request& req, responder done);
+  // Runs a snapshot or backup on the jobs thread and answers with what copy returns.
+  void run_copy(const request& req, responder done, const char* what,
+                std::function<expected<boost::json::object, std::string>(const std::string&)> copy);
 
   storage::database& db_;
   const projections::read_model& reads_;

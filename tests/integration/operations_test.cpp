@@ -379,6 +379,11 @@ TEST_CASE("admin commands: moderation, refusals and exit codes") {
   CHECK(run_tool("minitwit-replay", {"--help"}).exit_code == 0);
   auto stats = run_tool("minitwit-admin", {"stats", "--server", s.admin()});
   CHECK(stats.output.find("users             5") != std::string::npos);
+  temp_dir dir;
+  auto taken = run_tool("minitwit-admin", {"snapshot", "--server", s.admin(), "--to", dir.str()});
+  CHECK(taken.exit_code == 1);
+  CHECK(taken.output.find("server answered 409") != std::string::npos);
+  CHECK(taken.output.find("exists already") != std::string::npos);
 }
 
 TEST_CASE("the admin listener asks for a token when one is configured") {
