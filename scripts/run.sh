@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh build
-scripts/build.sh release
+MINITWIT_BUILD_TARGETS="minitwit-server minitwit-admin minitwit-replay" scripts/build.sh release
 exec build/release/bin/minitwit-server --data-dir "${MINITWIT_DATA_DIR:-./data}" "$@"
