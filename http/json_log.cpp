@@ -45,8 +45,11 @@ void configure_logging(const log_config& c) {
   auto logger = std::make_shared<spdlog::logger>("minitwit", sink);
   logger->set_formatter(std::make_unique<json_formatter>());
   logger->set_level(spdlog::level::from_str(c.level));
-  logger->flush_on(spdlog::level::info);
+  // Not a write per request line on the I/O threads: warnings and errors at once,
+  // the rest at least every second (and lifecycle events through log_fields at once).
+  logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
+  spdlog::flush_every(std::chrono::seconds(1));
 }
 
 void log_fields(spdlog::level::level_enum level, std::string_view event, boost::json::object fields) {
@@ -55,6 +58,9 @@ void log_fields(spdlog::level::level_enum level, std::string_view event, boost::
   o.emplace("event", event);
   for (auto& kv : fields) o.emplace(kv.key(), std::move(kv.value()));
   spdlog::log(level, "{}", boost::json::serialize(o));
+  if (event != "request") flush_logs();
 }
+
+void flush_logs() { spdlog::default_logger_raw()->flush(); }
 
 }  // namespace minitwit::http

@@ -24,7 +24,11 @@ struct log_config {
 // Installs the default logger; throws spdlog::spdlog_ex when the file cannot be opened.
 void configure_logging(const log_config& c);
 
-// One JSON line with "event": event and the given fields.
+// One JSON line with "event": event and the given fields. Per-request lines are
+// written out at least once a second; every other event at once.
 void log_fields(spdlog::level::level_enum level, std::string_view event, boost::json::object fields);
+
+// Writes out everything logged so far (after lifecycle lines logged without log_fields).
+void flush_logs();
 
 }  // namespace minitwit::http

@@ -19,7 +19,6 @@ struct web_ui::exchange {
   responder done;
   parsed_target target;
   web_session session;
-  std::string cookie_in;                  // the session cookie as received
   std::optional<projections::user_row> user;  // logged in as
   page_frame frame() const {
     page_frame f;
@@ -111,7 +110,6 @@ void web_ui::handle(request req, responder done) {
   auto segments = target ? path_segments(target->path) : std::nullopt;
   x->req = std::move(req);
   if (auto cookie = cookie_value(x->req.header("cookie"), session_cookie_name)) {
-    x->cookie_in = std::string(*cookie);
     x->session = sessions_.decode(*cookie, now_());
   }
   if (x->session.user) {

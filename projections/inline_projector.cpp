@@ -179,7 +179,6 @@ void inline_projector::apply_event(const core::message_flagged& e, rocksdb::Writ
     (void)b.Delete(db_.cf(column::public_msgs), keys::u64(keys::invert(row->id)));
     --pending_.messages;
   } else {
-    row->flagged = false;
     put_timeline_rows(db_, b, *row, bytes);
     ++pending_.messages;
   }

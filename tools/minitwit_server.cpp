@@ -121,6 +121,7 @@ int main(int argc, char** argv) {
   if (schedule) backups.emplace(**db, metrics, *schedule);
   auto ready_line = fmt::format("listening api={} web={} admin={} data-dir={}", *api_at, *web_at, *admin_at, cfg.data_dir);
   spdlog::info("{}", ready_line);
+  http::flush_logs();
   // Logging to a file or above info: supervisors and scripts still see the ready line.
   if (!cfg.log_file.empty() || !spdlog::should_log(spdlog::level::info))
     std::fprintf(stdout, "%s\n", ready_line.c_str()), std::fflush(stdout);
@@ -135,5 +136,6 @@ int main(int argc, char** argv) {
   if (!s.ok()) return fail("closing the database failed: " + s.ToString());
   http::log_fields(spdlog::level::info, "stopped", {{"clean", true}});
   spdlog::info("stopped cleanly");
+  http::flush_logs();
   return 0;
 }
