@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,15 @@ void configure_logging(const log_config& c);
 // One JSON line with "event": event and the given fields. Per-request lines are
 // written out at least once a second; every other event at once.
 void log_fields(spdlog::level::level_enum level, std::string_view event, boost::json::object fields);
+
+// The per-request line, formatted without building a JSON object (it is on the hot path).
+struct request_log {
+  std::string_view request_id, listener, method, route, client;
+  unsigned status = 0;
+  std::int64_t duration_us = 0;
+  std::size_t bytes = 0;
+};
+void log_request(spdlog::level::level_enum level, const request_log& r);
 
 // Writes out everything logged so far (after lifecycle lines logged without log_fields).
 void flush_logs();

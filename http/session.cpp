@@ -16,6 +16,10 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// The session whose handler is running on this thread right now: a responder called
+// from inside handle() may write directly, it is already on the connection's strand.
+thread_local const session* answering_inline = nullptr;
+
 }  // namespace
 
 session::session(tcp::socket&& socket, handler& h, const server_limits& limits,
@@ -81,17 +85,22 @@ void session::dispatch(bhttp::request<bhttp::string_body>&& req) {
   r.body = std::move(req.body());
   r.client = client_;
 
-  // The answer may come from another thread (the writer, the hashing pool): it is
-  // posted back to this connection's strand. The tracked executor keeps the I/O
-  // context running until the answer is written, even during shutdown.
+  // An answer given at once (most reads) is written at once. One that comes later from
+  // another thread (the writer, the hashing pool) is posted back to this connection's
+  // strand; the tracked executor keeps the I/O context running until it is written,
+  // even during shutdown.
   auto work = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
   auto self = shared_from_this();
   responder done = [self, work](response resp) {
+    if (answering_inline == self.get()) return self->do_write(std::move(resp));
     net::post(work, [self, resp = std::move(resp)]() mutable { self->do_write(std::move(resp)); });
   };
   try {
+    answering_inline = this;
     handler_.handle(std::move(r), std::move(done));
+    answering_inline = nullptr;
   } catch (const std::exception& e) {
+    answering_inline = nullptr;
     // A handler must not throw; if one does, the connection still gets an answer.
     spdlog::error("handler threw: {}", e.what());
     do_write(json_error(500, "Internal error"));

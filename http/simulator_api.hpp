@@ -47,6 +47,7 @@ class simulator_api final : public handler {
   storage::writer& writer_;
   worker_pool& hashers_;
   simulator_api_options options_;
+  std::string credentials_;  // "user:password", as Basic authentication carries it
 };
 
 // The answer for a writer that could not take or complete a request: 503 with

@@ -1,6 +1,9 @@
 // A fixed set of threads with a bounded queue, for CPU-heavy work (password hashing)
-// that must never run on an I/O thread or in the writer. Its threads run at a lower
-// scheduling priority, so that a burst of work here does not slow request handling.
+// that must never run on an I/O thread or in the writer. Its threads may run at a lower
+// scheduling priority (nice_increment); the server keeps them at the normal one and
+// bounds them by their number instead (one core is left to everything else): with a
+// lower priority, registrations starved while other requests kept the cores busy
+// (seconds per registration in the benchmark's scenario replay, see BENCHMARKS.md).
 #pragma once
 
 #include <condition_variable>

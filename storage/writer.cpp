@@ -26,8 +26,11 @@ expected<std::unique_ptr<writer>, std::string> writer::start(database& db, proje
   if (!last) return unexpected(last.error());
   auto users = read_meta_u64(db, meta_key::next_user_id);
   auto msgs = read_meta_u64(db, meta_key::next_message_id);
+  auto latest = read_meta_optional(db, meta_key::latest);
   if (!users) return unexpected(users.error());
   if (!msgs) return unexpected(msgs.error());
+  if (!latest) return unexpected(latest.error());
+  w->latest_ = *latest ? static_cast<std::int64_t>(**latest) : -1;
   w->next_seq_ = *last + 1;
   w->next_user_id_ = std::max<std::uint64_t>(*users, 1);
   w->next_message_id_ = std::max<std::uint64_t>(*msgs, 1);
@@ -173,6 +176,7 @@ void writer::process(std::vector<write_request>& requests) {
     }
   } else {
     proj_.end_batch(true);
+    if (latest) latest_.store(*latest, std::memory_order_release);
     next_seq_ = seq;
     next_user_id_ = ctx.next_user_id;
     next_message_id_ = ctx.next_message_id;

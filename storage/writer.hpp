@@ -6,6 +6,7 @@
 // fsync per batch, not per request.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -85,6 +86,10 @@ class writer {
   // Finishes every queued request, then ends the thread. Idempotent.
   void stop();
 
+  // The stored `latest` as of the last written batch (-1: never stored), without a read:
+  // a request answered after its write sees its own value here.
+  std::int64_t latest() const { return latest_.load(std::memory_order_acquire); }
+
   std::size_t queue_depth() const;
   std::size_t queue_capacity() const { return options_.queue_capacity; }
   writer_stats stats() const;
@@ -107,6 +112,7 @@ class writer {
   std::uint64_t next_seq_ = 1;
   std::uint64_t next_user_id_ = 1;
   std::uint64_t next_message_id_ = 1;
+  std::atomic<std::int64_t> latest_{-1};
 
   mutable std::mutex mu_;
   std::condition_variable wake_;

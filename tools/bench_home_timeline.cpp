@@ -20,42 +20,12 @@
 #include "projections/inline_projector.hpp"
 #include "projections/read_model.hpp"
 #include "storage/writer.hpp"
+#include "tools/flight_window.hpp"
 
 using namespace minitwit;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
-
-// Keeps at most `limit` writes in flight, so the writer's bounded queue never refuses.
-class flight_window {
- public:
-  explicit flight_window(std::size_t limit) : limit_(limit) {}
-  void submit(storage::writer& w, core::command c) {
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return in_flight_ < limit_; });
-      ++in_flight_;
-    }
-    bool ok = w.submit({std::move(c), std::nullopt, [this](storage::write_result r) {
-                          if (r.status == storage::write_status::unavailable) failed_ = true;
-                          std::lock_guard lock(mu_);
-                          --in_flight_;
-                          cv_.notify_all();
-                        }});
-    if (!ok) throw std::runtime_error("writer refused a write");
-  }
-  void drain() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return in_flight_ == 0; });
-    if (failed_) throw std::runtime_error("a write failed");
-  }
-
- private:
-  std::size_t limit_, in_flight_ = 0;
-  std::atomic<bool> failed_{false};
-  std::mutex mu_;
-  std::condition_variable cv_;
-};
 
 long resident_kib() {
   std::ifstream status("/proc/self/status");
@@ -104,7 +74,7 @@ int main(int argc, char** argv) {
   auto writer = std::move(*storage::writer::start(**db, *projector));
 
   auto seed_start = clock_type::now();
-  flight_window window(8000);
+  tools::flight_window window(8000);
   auto name = [](std::size_t i) { return fmt::format("user{}", i); };
   for (std::size_t i = 0; i < users; ++i) window.submit(*writer, core::register_user{name(i), name(i) + "@x.dk", "h"});
   window.drain();

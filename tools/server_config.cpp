@@ -23,8 +23,13 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
       ->envname("MINITWIT_ADMIN_LISTEN");
   app.add_option("--io-threads", c.io_threads, "Threads serving HTTP (0: one per core)")
       ->envname("MINITWIT_IO_THREADS");
-  app.add_option("--hash-threads", c.hash_threads, "Threads hashing passwords (0: one per core)")
+  app.add_option("--hash-threads", c.hash_threads, "Threads hashing passwords (0: one per core but one, at least one)")
       ->envname("MINITWIT_HASH_THREADS");
+  app.add_option("--hash-nice", c.hash_nice,
+                 "Lower the hashing threads' priority by this much (0-19). Above 0, registrations starve while other requests keep the cores busy")
+      ->check(CLI::Range(0, 19))
+      ->envname("MINITWIT_HASH_NICE")
+      ->capture_default_str();
   app.add_option("--sim-username", c.sim_username, "User name the simulator authenticates with")
       ->envname("MINITWIT_SIM_USERNAME");
   app.add_option("--sim-password", c.sim_password, "Password the simulator authenticates with")
@@ -102,6 +107,7 @@ std::string describe(const server_config& c) {
   boost::json::object o{
       {"data_dir", c.data_dir}, {"api_listen", c.api_listen}, {"web_listen", c.web_listen},
       {"admin_listen", c.admin_listen}, {"io_threads", c.io_threads}, {"hash_threads", c.hash_threads},
+      {"hash_nice", c.hash_nice},
       {"sim_username", c.sim_username}, {"sim_password", "<redacted>"}, {"max_body", c.max_body},
       {"max_no", c.max_no}, {"max_connections", c.max_connections}, {"writer_queue", c.writer_queue},
       {"read_timeout_ms", c.read_timeout_ms}, {"min_free_disk_mb", c.min_free_disk_mb}, {"log_level", c.log_level}, {"log_file", c.log_file},
