@@ -194,6 +194,12 @@ void inline_projector::finish_batch(rocksdb::WriteBatch& batch) {
 
 void inline_projector::end_batch(bool committed) {
   if (committed) {
+    if (head_ && !pending_messages_.empty()) {
+      std::vector<message_row> changed;
+      changed.reserve(pending_messages_.size());
+      for (auto& [id, row] : pending_messages_) changed.push_back(std::move(row));
+      head_->apply(std::move(changed));
+    }
     std::lock_guard lock(committed_mu_);
     committed_ = pending_;
   } else {

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "projections/public_head.hpp"
 #include "projections/rows.hpp"
 #include "storage/database.hpp"
 #include "storage/projector.hpp"
@@ -49,6 +50,10 @@ class inline_projector final : public storage::projector, private core::state_vi
   // Committed counts; safe to call from any thread.
   entity_counts counts() const;
 
+  // Keeps this in-memory head of the public timeline up to date (before the writer
+  // answers a batch). Call before the writer starts.
+  void attach(public_head& head) { head_ = &head; }
+
  private:
   explicit inline_projector(storage::database& db) : db_(db) {}
 
@@ -76,6 +81,7 @@ class inline_projector final : public storage::projector, private core::state_vi
   entity_counts pending_;  // committed + this batch's changes
   mutable std::mutex committed_mu_;
   entity_counts committed_;
+  public_head* head_ = nullptr;
 };
 
 }  // namespace minitwit::projections

@@ -5,6 +5,7 @@
 #include <memory>
 #include <queue>
 
+#include "projections/public_head.hpp"
 #include "storage/keys.hpp"
 #include "storage/meta.hpp"
 
@@ -72,6 +73,8 @@ query_result<message_page> read_model::scan_messages(column c, std::string prefi
 
 query_result<message_page> read_model::public_timeline(std::size_t limit,
                                                        std::optional<core::message_id> before) const {
+  if (head_ && !before)
+    if (auto page = head_->page(limit)) return std::move(*page);
   return scan_messages(column::public_msgs, {}, limit, before);
 }
 

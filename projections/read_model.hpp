@@ -26,9 +26,14 @@ struct message_page {
   std::optional<core::message_id> older;  // pass as `before` to get the next page
 };
 
+class public_head;
+
 class read_model {
  public:
   explicit read_model(storage::database& db) : db_(db) {}
+
+  // Serves the public timeline's newest pages from this in-memory head when it can.
+  void attach(const public_head& head) { head_ = &head; }
 
   query_result<std::optional<user_row>> user_by_name(std::string_view username) const;
   query_result<std::optional<user_row>> user_by_id(core::user_id id) const;
@@ -57,6 +62,7 @@ class read_model {
                                            std::optional<core::message_id> before) const;
   query_result<std::vector<core::user_id>> followee_ids(core::user_id follower) const;
   storage::database& db_;
+  const public_head* head_ = nullptr;
 };
 
 }  // namespace minitwit::projections

@@ -92,6 +92,10 @@ int main(int argc, char** argv) {
                     {"full_rebuild", caught_up->full_rebuild}, {"ms", static_cast<std::int64_t>(caught_up->seconds * 1000)}});
   auto projector = projections::inline_projector::open(**db);
   if (!projector) return stop_early(projector.error());
+  projections::public_head public_head;
+  if (auto r = public_head.load(reads); !r) return stop_early("cannot read the public timeline: " + r.error());
+  (*projector)->attach(public_head);
+  reads.attach(public_head);
   storage::writer_options wopts;
   wopts.queue_capacity = cfg.writer_queue;
   wopts.min_free_disk_bytes = cfg.min_free_disk_mb << 20;
