@@ -10,6 +10,8 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "http/json_text.hpp"
+
 namespace minitwit::http {
 
 namespace {
@@ -99,43 +101,23 @@ void log_fields(spdlog::level::level_enum level, std::string_view event, boost::
   if (event != "request") flush_logs();
 }
 
-namespace {
-
-// A JSON string literal: quotes, backslashes and control characters escaped.
-void append_json_string(fmt::memory_buffer& out, std::string_view s) {
-  out.push_back('"');
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
-
-}  // namespace
-
 void log_request(spdlog::level::level_enum level, const request_log& r) {
   if (!spdlog::default_logger_raw()->should_log(level)) return;
-  fmt::memory_buffer line;
+  std::string line;
+  line.reserve(256);
   auto field = [&](std::string_view key, std::string_view value) {
-    fmt::format_to(std::back_inserter(line), ",\"{}\":", key);
+    line.append(",\"").append(key).append("\":");
     append_json_string(line, value);
   };
-  fmt::format_to(std::back_inserter(line), "{{\"event\":\"request\"");
+  line += "{\"event\":\"request\"";
   field("request_id", r.request_id);
   field("listener", r.listener);
   field("method", r.method);
   field("route", r.route);
-  fmt::format_to(std::back_inserter(line), ",\"status\":{},\"duration_us\":{},\"bytes\":{}", r.status,
-                 r.duration_us, r.bytes);
+  line += fmt::format(",\"status\":{},\"duration_us\":{},\"bytes\":{}", r.status, r.duration_us, r.bytes);
   field("client", r.client);
-  line.push_back('}');
-  spdlog::log(level, "{}", std::string_view(line.data(), line.size()));
+  line += '}';
+  spdlog::log(level, "{}", line);
 }
 
 void flush_logs() { spdlog::default_logger_raw()->flush(); }

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/input_rules.hpp"
+#include "http/json_text.hpp"
 #include "http/passwords.hpp"
 #include "http/target.hpp"
 
@@ -63,18 +64,18 @@ std::optional<std::string> string_field(const json::object& o, std::string_view 
 
 response bad_request(std::string_view text) { return json_error(400, text); }
 
-// The list written directly (it is the hottest read): no JSON object per message.
+// The list written directly (it is the hottest read): no JSON value per message.
 std::string messages_json(const std::vector<projections::message_row>& rows) {
   std::string out = "[";
   out.reserve(64 + rows.size() * 200);
   for (const auto& m : rows) {
     if (out.size() > 1) out += ',';
     out += "{\"content\":";
-    out += json::serialize(json::string_view(m.text));
+    append_json_string(out, m.text);
     out += ",\"pub_date\":";
     out += std::to_string(m.pub_date);
     out += ",\"user\":";
-    out += json::serialize(json::string_view(m.author_name));
+    append_json_string(out, m.author_name);
     out += '}';
   }
   out += ']';

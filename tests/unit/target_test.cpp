@@ -1,5 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <random>
+
+#include <boost/json.hpp>
+
+#include "http/json_text.hpp"
 #include "http/target.hpp"
 
 using namespace minitwit::http;
@@ -52,4 +57,17 @@ TEST_CASE("no: default, negative, cap and overflow") {
   CHECK(parse_count("999999", 100, 10000) == 10000);
   CHECK(parse_count("99999999999999999999999", 100, 10000) == 10000);
   CHECK(parse_count("-99999999999999999999999", 100, 10000) == 0);
+}
+
+TEST_CASE("JSON strings written directly are what Boost.JSON writes") {
+  std::mt19937 rng(3);
+  for (int i = 0; i < 2000; ++i) {
+    std::string s;
+    auto n = std::uniform_int_distribution<int>(0, 40)(rng);
+    for (int k = 0; k < n; ++k) s += static_cast<char>(std::uniform_int_distribution<int>(0, 127)(rng));
+    if (i % 2) s += "Zoë 😀 日本語";
+    std::string direct;
+    minitwit::http::append_json_string(direct, s);
+    CHECK(direct == boost::json::serialize(boost::json::string_view(s)));
+  }
 }
