@@ -1,9 +1,9 @@
 // A fixed set of threads with a bounded queue, for CPU-heavy work (password hashing)
 // that must never run on an I/O thread or in the writer. Its threads may run at a lower
-// scheduling priority (nice_increment); the server keeps them at the normal one and
-// bounds them by their number instead (one core is left to everything else): with a
-// lower priority, registrations starved while other requests kept the cores busy
-// (seconds per registration in the benchmark's scenario replay, see BENCHMARKS.md).
+// scheduling priority (nice_increment). The server keeps them at the normal one: with a
+// lower priority (or fewer threads than cores), registrations starved while other
+// requests kept the cores busy, and timed out in the benchmark's scenario replay
+// (see BENCHMARKS.md, "Registrations").
 #pragma once
 
 #include <condition_variable>

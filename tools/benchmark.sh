@@ -49,11 +49,11 @@ results="$work/results.ndjson"
 
 if [ "$smoke" = 1 ]; then
   duration=1 warmup=0.2 conns=16 users=50 messages=500 follows=1000 actions=2000 scenario_users=40
-  rate=200 register_conns=2 rebuild_messages=2000
+  rate=200 register_conns=2 rebuild_messages=2000 replay_rate=1000
   markdown="$work/BENCHMARKS.md" svg="$work/benchmarks.svg"
 else
   duration=10 warmup=2 conns=64 users=1000 messages=10000 follows=20000 actions=100000 scenario_users=1000
-  rate=2000 register_conns=8 rebuild_messages=1000000
+  rate=2000 register_conns=8 rebuild_messages=1000000 replay_rate=2000
   markdown="$root/BENCHMARKS.md" svg="$root/docs/benchmarks.svg"
   mkdir -p "$root/docs"
 fi
@@ -147,16 +147,21 @@ for w in latest msgs user-msgs fllws; do run "$w at $rate/s, small" minitwit "$a
 for w in web-public web-user; do run "$w at $rate/s, small" minitwit "$small_web" "$w" --rate "$rate"; done
 stop "$small_pid"
 
-say "replaying a $actions-action simulator scenario at concurrency 64"
+say "replaying a $actions-action simulator scenario at concurrency 64: as fast as answered, then paced"
 "$bin/minitwit-loadgen" generate --users "$scenario_users" --actions "$actions" --seed 1 --out "$work/scenario.tsv"
 start_minitwit replay "$work/replay"
-loadgen replay "$work/scenario.tsv" --target "$addr" --concurrency 64 --name "scenario replay" --server minitwit
+loadgen replay "$work/scenario.tsv" --target "$addr" --concurrency 64 --name "scenario replay, as fast as answered" \
+  --server minitwit
 replay_pid=$pid
 latest=$(http_get "$addr" /latest | tail -1 | grep -o '[0-9-]*')
 # Requests in flight finish in any order: the stored `latest` is one of the last 64.
 [ "$latest" -gt $((actions - 64)) ] && [ "$latest" -le "$actions" ] ||
   { echo "after the replay, /latest is $latest, expected one of the last 64 of $actions" >&2; exit 1; }
 stop "$replay_pid"
+start_minitwit replay-paced "$work/replay-paced"
+loadgen replay "$work/scenario.tsv" --target "$addr" --concurrency 64 --rate "$replay_rate" \
+  --name "scenario replay, $replay_rate actions/s" --server minitwit
+stop "$pid"
 
 say "projection rebuild (minitwit-replay)"
 "$bin/minitwit-loadgen" seed --data-dir "$work/rebuild" --users 10000 --messages "$rebuild_messages" \

@@ -30,9 +30,6 @@ int fail(const std::string& what) {
 }
 
 unsigned or_cores(unsigned n) { return n ? n : std::max(1u, std::thread::hardware_concurrency()); }
-// Hashing leaves a core to everything else: a burst of registrations cannot take the
-// whole machine.
-unsigned or_cores_but_one(unsigned n) { return n ? n : std::max(1u, std::thread::hardware_concurrency() - 1); }
 
 }  // namespace
 
@@ -105,7 +102,7 @@ int main(int argc, char** argv) {
   if (!writer) return stop_early(writer.error());
   metrics.attach_writer(**writer, **projector);
 
-  http::worker_pool hashers(or_cores_but_one(cfg.hash_threads), 1024, cfg.hash_nice);
+  http::worker_pool hashers(or_cores(cfg.hash_threads), 1024, cfg.hash_nice);
   http::simulator_api api(reads, **writer, hashers, {cfg.sim_username, cfg.sim_password, 100, cfg.max_no});
   http::web_ui web(reads, **writer, hashers, http::session_codec(*key, std::chrono::days(30)));
   auto guarded = http::access_guard::create(api, {cfg.api_allow, cfg.api_rate_limit, cfg.api_rate_burst});

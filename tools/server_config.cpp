@@ -23,7 +23,7 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
       ->envname("MINITWIT_ADMIN_LISTEN");
   app.add_option("--io-threads", c.io_threads, "Threads serving HTTP (0: one per core)")
       ->envname("MINITWIT_IO_THREADS");
-  app.add_option("--hash-threads", c.hash_threads, "Threads hashing passwords (0: one per core but one, at least one)")
+  app.add_option("--hash-threads", c.hash_threads, "Threads hashing passwords (0: one per core)")
       ->envname("MINITWIT_HASH_THREADS");
   app.add_option("--hash-nice", c.hash_nice,
                  "Lower the hashing threads' priority by this much (0-19). Above 0, registrations starve while other requests keep the cores busy")

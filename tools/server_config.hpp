@@ -17,7 +17,7 @@ struct server_config {
   std::string web_listen = "0.0.0.0:5000";
   std::string admin_listen = "127.0.0.1:5002";
   unsigned io_threads = 0;    // 0: one per core
-  unsigned hash_threads = 0;  // 0: one per core but one
+  unsigned hash_threads = 0;  // 0: one per core
   int hash_nice = 0;          // added to the hashing threads' nice value
   std::string sim_username = "simulator";
   std::string sim_password = "super_safe!";

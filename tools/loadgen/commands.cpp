@@ -73,7 +73,8 @@ int run_replay(const replay_command& c, load_options load) {
   if (!actions) return fail(failed, c.scenario + ": " + actions.error());
   load.driver.connections = c.concurrency;
   load.driver.keep_alive = c.keep_alive;
-  replay_source source(*actions);
+  if (c.rate < 0) return fail(usage, "--rate must be positive");
+  replay_source source(*actions, c.rate);
   recorder rec;
   auto seconds = drive(load.driver, source, rec);
   if (!seconds) return fail(failed, seconds.error());
@@ -81,6 +82,7 @@ int run_replay(const replay_command& c, load_options load) {
   report.workload = load.name.empty() ? "replay" : load.name;
   report.mode = "replay";
   report.connections = c.concurrency;
+  report.offered_rate = c.rate;
   return finish(std::move(report), load);
 }
 

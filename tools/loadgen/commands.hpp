@@ -28,6 +28,7 @@ struct load_options {
 struct replay_command {
   std::string scenario;
   std::size_t concurrency = 64;
+  double rate = 0;  // actions per second at most (0: as fast as they are answered)
   bool keep_alive = false;
 };
 

@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   auto* r = app.add_subcommand("replay", "Replay a scenario against the simulator API");
   r->add_option("scenario", rep.scenario, "Scenario file (TSV, the simulator's format)")->required();
   r->add_option("--concurrency", rep.concurrency, "Requests in flight at most")->capture_default_str();
+  r->add_option("--rate", rep.rate, "Actions per second at most (the simulator paces its actions; 0: as fast as answered)")
+      ->capture_default_str();
   r->add_flag("--keep-alive", rep.keep_alive, "Reuse connections (the simulator opens one per request)");
   add_load_options(r);
 

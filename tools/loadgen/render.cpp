@@ -69,7 +69,7 @@ std::string runs_table(const std::vector<const json::object*>& runs) {
   for (const auto* r : runs) {
     const auto& t = r->at("total");
     auto mode = text(*r, "mode");
-    if (mode == "open") mode += fmt::format(" {:.0f}/s", number(*r, {"offered_rate_rps"}));
+    if (number(*r, {"offered_rate_rps"}) > 0) mode += fmt::format(" {:.0f}/s", number(*r, {"offered_rate_rps"}));
     out += fmt::format("| {} | {} | {} | {} | {:.0f} | {:.2f} | {:.2f} | {:.2f} | {:.2f} | {:.2f} | {} | {} | {} |\n",
                        text(*r, "workload"), mode, number(*r, {"connections"}), number(t, {"requests"}),
                        number(t, {"throughput_rps"}), number(t, {"latency_ms", "p50"}), number(t, {"latency_ms", "p90"}),
@@ -85,8 +85,10 @@ std::string figures_table(const std::vector<const json::object*>& figures) {
   for (const auto* f : figures) {
     auto* met = f->if_contains("met");
     std::string verdict = !met || !met->is_bool() ? "" : met->as_bool() ? "met" : "**missed**";
-    out += fmt::format("| {} | {:.4g} {} | {} | {} |\n", text(*f, "figure"), number(*f, {"value"}), text(*f, "unit"),
-                       text(*f, "target"), verdict);
+    double v = number(*f, {"value"});
+    auto value = v >= 100 ? fmt::format("{:.0f}", v) : fmt::format("{:.3g}", v);
+    out += fmt::format("| {} | {} {} | {} | {} |\n", text(*f, "figure"), value, text(*f, "unit"), text(*f, "target"),
+                       verdict);
   }
   return out;
 }

@@ -56,7 +56,7 @@ request_plan plan_for(const action& a) {
   return {};
 }
 
-replay_source::replay_source(const std::vector<action>& actions) : actions_(actions) {
+replay_source::replay_source(const std::vector<action>& actions, double rate) : actions_(actions), rate_(rate) {
   for (std::size_t i = 0; i < actions.size(); ++i)
     for (const auto* u : users_of(i)) pending_by_user_[*u].push_back(i);
   for (std::size_t i = 0; i < actions.size(); ++i)
@@ -79,9 +79,13 @@ bool replay_source::is_ready(std::size_t i) const {
   return true;
 }
 
-poll_result replay_source::poll(clock_type::time_point) {
+poll_result replay_source::poll(clock_type::time_point now) {
   if (!ready_.empty()) {
     auto i = ready_.top();
+    if (rate_ > 0) {
+      auto due = start_ + ticks(std::chrono::duration<double>(static_cast<double>(i) / rate_));
+      if (due > now) return {poll_result::state::wait_until, {}, due};
+    }
     ready_.pop();
     return {poll_result::state::ready, job{plan_for(actions_[i]), std::nullopt, true, i}};
   }

@@ -51,9 +51,11 @@ class open_loop_source final : public request_source {
 
 // An action waits for every earlier action that shares one of its users (a follow waits
 // for both users' registrations); unrelated actions run in parallel.
+// With a rate, action i is not sent before start + i / rate (the simulator's pacing,
+// sped up), and never more than the connections allow in flight.
 class replay_source final : public request_source {
  public:
-  explicit replay_source(const std::vector<action>& actions);
+  explicit replay_source(const std::vector<action>& actions, double rate = 0);
   poll_result poll(clock_type::time_point now) override;
   void complete(const job& j, outcome o) override;
 
@@ -65,6 +67,8 @@ class replay_source final : public request_source {
   std::unordered_map<std::string, std::deque<std::size_t>> pending_by_user_;
   std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready_;
   std::size_t completed_ = 0;
+  double rate_;
+  clock_type::time_point start_ = clock_type::now();
 };
 
 request_plan plan_for(const action& a);
