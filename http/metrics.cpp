@@ -213,6 +213,9 @@ std::string server_metrics::scrape() {
       d.gauge("minitwit_rocksdb_sst_bytes", "Size of RocksDB's table files").Set(double(sst));
       d.gauge("minitwit_rocksdb_pending_compaction_bytes", "Bytes RocksDB estimates it still has to compact").Set(double(pending));
       d.gauge("minitwit_rocksdb_memtable_bytes", "Size of RocksDB's memtables").Set(double(memtables));
+      // One block cache shared by every column family: its usage is the same on each.
+      if (db.db().GetIntProperty(db.cf(storage::column::events), "rocksdb.block-cache-usage", &v))
+        d.gauge("minitwit_rocksdb_block_cache_bytes", "Bytes held by RocksDB's block cache").Set(double(v));
       struct statvfs fs {};
       if (::statvfs(db.dir().c_str(), &fs) == 0) {
         d.gauge("minitwit_data_disk_free_bytes", "Free bytes on the data directory's filesystem").Set(double(fs.f_bavail) * fs.f_frsize);

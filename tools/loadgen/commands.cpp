@@ -1,5 +1,6 @@
 #include "tools/loadgen/commands.hpp"
 
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <thread>

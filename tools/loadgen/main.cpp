@@ -5,10 +5,6 @@
 //   seed --data-dir DIR --users --messages --follows  a large dataset through the writer
 //   render --results R.ndjson --markdown F --svg F    the benchmark tables and chart
 // Exit codes: 0 done, 1 failed, 2 usage, 3 the run had errors and --fail-on-errors.
-#include <fstream>
-#include <iostream>
-#include <thread>
-
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 

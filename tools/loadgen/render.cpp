@@ -95,14 +95,14 @@ std::string figures_table(const std::vector<const json::object*>& figures) {
 
 // Two horizontal bar charts: throughput and p99, a pair of bars per workload.
 std::string svg_chart(const std::vector<pair_row>& rows) {
-  const int label_w = 110, bar_w = 300, row_h = 34, top = 40, gap = 40;
+  const int label_w = 110, bar_w = 280, row_h = 34, top = 40, gap = 110;
   int chart_h = static_cast<int>(rows.size()) * row_h;
   int width = label_w + 2 * (bar_w + gap) + 20, height = top + chart_h + 50;
   std::string out = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" "
       "font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
       width, height);
-  auto panel = [&](int x0, const char* title, auto value, const char* unit) {
+  auto panel = [&](int x0, const char* title, auto value, const char* format) {
     double most = 0;
     for (const auto& r : rows) most = std::max({most, value(r.minitwit), value(r.ceiling)});
     if (most <= 0) most = 1;
@@ -114,15 +114,15 @@ std::string svg_chart(const std::vector<pair_row>& rows) {
         int w = static_cast<int>(bar_w * v / most);
         out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"13\" fill=\"{}\"/>\n", x0, y + k * 14,
                            std::max(w, 1), k == 0 ? "#1f77b4" : "#aaaaaa");
-        out += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"10\">{:.4g} {}</text>\n", x0 + std::max(w, 1) + 4,
-                           y + k * 14 + 10, v, unit);
+        out += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"10\">{}</text>\n", x0 + std::max(w, 1) + 4,
+                           y + k * 14 + 10, fmt::format(fmt::runtime(format), v));
       }
     }
   };
   for (std::size_t i = 0; i < rows.size(); ++i)
     out += fmt::format("<text x=\"4\" y=\"{}\">{}</text>\n", top + static_cast<int>(i) * row_h + 18, rows[i].name);
-  panel(label_w, "Throughput (requests/s, higher is better)", rps, "/s");
-  panel(label_w + bar_w + gap, "p99 latency (ms, lower is better)", p99, "ms");
+  panel(label_w, "Throughput (requests/s, higher is better)", rps, "{:.0f}/s");
+  panel(label_w + bar_w + gap, "p99 latency (ms, lower is better)", p99, "{:.2f} ms");
   int legend_y = top + chart_h + 20;
   out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"#1f77b4\"/><text x=\"{}\" y=\"{}\">"
                      "MiniTwit-ES</text>\n", label_w, legend_y, label_w + 16, legend_y + 10);
