@@ -59,6 +59,12 @@ done
 status=0
 wait "$load" || status=$?
 cat "$work/soak.txt"
+# Synced writes slower than 0.3 s: a stall in the writer shows here.
+exec 3<>"/dev/tcp/${admin%:*}/${admin##*:}"
+printf 'GET /metrics HTTP/1.0\r\nHost: %s\r\n\r\n' "$admin" >&3
+awk -F'[{}" ]+' '/^minitwit_writer_fsync_duration_seconds_(bucket\{le="0.3"|count)/ { print }' <&3 |
+  awk '/le=/ { fast = $NF } /_count/ { all = $NF } END { printf "synced writes: %d, slower than 0.3 s: %d\n", all, all - fast }'
+exec 3<&-
 echo "seconds, resident MiB, RocksDB caches MiB, resident beyond the caches MiB:"
 cat "$work/rss"
 # Flat: the mean of the last third of the samples (after the first minute) at most 10 %
