@@ -68,8 +68,8 @@ expected<seed_summary, std::string> seed_database(const seed_options& o) {
   std::uint64_t total = o.users + o.messages + o.follows, done = 0;
   std::optional<tools::progress> bar;
   if (o.show_progress) bar.emplace("seeding", "commands");
+  tools::flight_window window(8192);  // below the writer queue's capacity
   try {
-    tools::flight_window window(8192);  // below the writer queue's capacity
     for (std::size_t i = 0; i < o.users; ++i) {
       window.submit(**w, core::register_user{seed_username(i), fmt::format("seed{}@minitwit.test", i), *hash});
       if (bar && ++done % 65536 == 0) bar->update(done, total);
@@ -78,6 +78,7 @@ expected<seed_summary, std::string> seed_database(const seed_options& o) {
     seed_activity(o, **w, window, bar ? &*bar : nullptr, done, total);
     window.drain();
   } catch (const std::exception& e) {
+    (*w)->stop();  // answers what is still queued while the window it reports to exists
     return unexpected(fmt::format("seeding failed: {}", e.what()));
   }
   if (bar) bar->finish(total);
