@@ -98,7 +98,7 @@ void log_fields(spdlog::level::level_enum level, std::string_view event, boost::
   o.emplace("event", event);
   for (auto& kv : fields) o.emplace(kv.key(), std::move(kv.value()));
   spdlog::log(level, "{}", boost::json::serialize(o));
-  if (event != "request") flush_logs();
+  flush_logs();  // lifecycle events are written out at once (requests use log_request)
 }
 
 void log_request(spdlog::level::level_enum level, const request_log& r) {
@@ -109,7 +109,7 @@ void log_request(spdlog::level::level_enum level, const request_log& r) {
     line.append(",\"").append(key).append("\":");
     append_json_string(line, value);
   };
-  line += "{\"event\":\"request\"";
+  line += request_prefix;  // the sink recognises request lines by it
   field("request_id", r.request_id);
   field("listener", r.listener);
   field("method", r.method);

@@ -102,7 +102,7 @@ struct server_metrics::impl {
   }
 
   // Distinguishes instances in the per-thread caches (an address could be reused).
-  const std::uint64_t instance = next_instance.fetch_add(1);
+  const std::string cache_prefix = std::to_string(next_instance.fetch_add(1)) + '\0';
   std::mutex mu;  // guards the caches, the sources and the counters' last values
   std::map<std::string, pm::Counter*> request_counters;
   std::map<std::string, pm::Histogram*> latency_histograms;
@@ -146,7 +146,7 @@ void server_metrics::observe_request(std::string_view listener, std::string_view
   thread_local std::unordered_map<std::string, children> cache;
   std::string ckey;
   ckey.reserve(64);
-  ckey.append(std::to_string(impl_->instance)).append(1, '\0').append(listener).append(1, '\0').append(route);
+  ckey.append(impl_->cache_prefix).append(listener).append(1, '\0').append(route);
   ckey.append(1, '\0').append(method).append(1, '\0').append(std::to_string(status));
   auto it = cache.find(ckey);
   if (it == cache.end()) {

@@ -20,6 +20,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+source tools/bench-lib.sh
 
 smoke=0 big=1 build=1 bin="$root/build/release/bin"
 while [ $# -gt 0 ]; do
@@ -98,12 +99,6 @@ run() {  # run NAME SERVER TARGET WORKLOAD [extra loadgen options]
 }
 p99_of() {  # the total p99 (ms) of the last report named $1
   grep "\"workload\":\"$1\"" "$results" | tail -1 | grep -o '"p99":[0-9.e+-]*' | tail -1 | cut -d: -f2
-}
-http_get() {  # http_get HOST:PORT PATH: the response, without curl
-  exec 3<>"/dev/tcp/${1%:*}/${1##*:}"
-  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$2" "$1" >&3
-  cat <&3
-  exec 3<&-
 }
 rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 hwm_mib() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }

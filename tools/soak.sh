@@ -10,6 +10,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+source tools/bench-lib.sh
 bin="$root/build/release/bin"
 seconds="${SOAK_SECONDS:-600}"
 if [ "${1:-}" != --no-build ]; then
@@ -33,10 +34,7 @@ done
 api=$(grep -o 'listening api=[^ ]*' "$work/server.out" | cut -d= -f2)
 admin=$(grep -o ' admin=[^ ]*' "$work/server.out" | cut -d= -f2)
 metric() {  # metric NAME: its value in MiB, from the admin listener's /metrics
-  exec 3<>"/dev/tcp/${admin%:*}/${admin##*:}"
-  printf 'GET /metrics HTTP/1.0\r\nHost: %s\r\n\r\n' "$admin" >&3
-  awk -v n="$1" '$1 == n { printf "%d", $2 / 1048576 }' <&3
-  exec 3<&-
+  http_get "$admin" /metrics | awk -v n="$1" '$1 == n { printf "%d", $2 / 1048576 }'
 }
 common=(--workload mixed --target "$api" --users 1000 --connections 64 --json "$work/results.ndjson")
 
@@ -60,11 +58,8 @@ status=0
 wait "$load" || status=$?
 cat "$work/soak.txt"
 # Synced writes slower than 0.3 s: a stall in the writer shows here.
-exec 3<>"/dev/tcp/${admin%:*}/${admin##*:}"
-printf 'GET /metrics HTTP/1.0\r\nHost: %s\r\n\r\n' "$admin" >&3
-awk -F'[{}" ]+' '/^minitwit_writer_fsync_duration_seconds_(bucket\{le="0.3"|count)/ { print }' <&3 |
+http_get "$admin" /metrics | grep -E '^minitwit_writer_fsync_duration_seconds_(bucket\{le="0.3"\}|count) ' |
   awk '/le=/ { fast = $NF } /_count/ { all = $NF } END { printf "synced writes: %d, slower than 0.3 s: %d\n", all, all - fast }'
-exec 3<&-
 echo "seconds, resident MiB, RocksDB caches MiB, resident beyond the caches MiB:"
 cat "$work/rss"
 # Flat: the mean of the last third of the samples (after the first minute) at most 10 %
