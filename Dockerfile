@@ -12,7 +12,7 @@ FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       librocksdb7.8 libsodium23 libspdlog1.10 libfmt9 libboost-json1.81.0 \
-      libprometheus-cpp-core1.0 libssl3 libsqlite3-0 curl ca-certificates \
+      libprometheus-cpp-core1.0 libssl3 libsqlite3-0 libjemalloc2 curl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin minitwit \
  && mkdir -p /data /backups && chown minitwit:minitwit /data /backups

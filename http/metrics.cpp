@@ -1,11 +1,8 @@
 #include "http/metrics.hpp"
 
 #include <sys/statvfs.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -17,6 +14,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "http/process_figures.hpp"
 #include "projections/inline_projector.hpp"
 #include "storage/database.hpp"
 #include "storage/event_log.hpp"
@@ -31,40 +29,6 @@ namespace {
 
 const pm::Histogram::BucketBoundaries latency_buckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                          0.1,    0.2,   0.3,    0.5,   1,    2.5,   5};
-
-// Process figures from /proc, read at scrape time.
-struct process_figures {
-  double resident_bytes = 0, cpu_seconds = 0, open_fds = 0, start_unix = 0;
-};
-
-process_figures read_process() {
-  process_figures f;
-  long page = ::sysconf(_SC_PAGESIZE), ticks = ::sysconf(_SC_CLK_TCK);
-  std::ifstream statm("/proc/self/statm");
-  long size = 0, resident = 0;
-  if (statm >> size >> resident) f.resident_bytes = double(resident) * page;
-  std::ifstream stat("/proc/self/stat");
-  std::string line;
-  if (std::getline(stat, line)) {
-    // Fields after the ")" of the command name: state is field 3; utime 14, stime 15, starttime 22.
-    std::istringstream rest(line.substr(line.rfind(')') + 2));
-    std::string field;
-    double utime = 0, stime = 0, starttime = 0;
-    for (int i = 3; rest >> field; ++i) {
-      if (i == 14) utime = std::stod(field);
-      if (i == 15) stime = std::stod(field);
-      if (i == 22) { starttime = std::stod(field); break; }
-    }
-    f.cpu_seconds = (utime + stime) / ticks;
-    std::ifstream uptime_file("/proc/uptime");
-    double uptime = 0;
-    if (uptime_file >> uptime) f.start_unix = double(std::time(nullptr)) - uptime + starttime / ticks;
-  }
-  std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
-    ++f.open_fds;
-  return f;
-}
 
 std::atomic<std::uint64_t> next_instance{1};
 
@@ -195,6 +159,10 @@ std::string server_metrics::scrape() {
     d.gauge("process_open_fds", "Open file descriptors").Set(proc.open_fds);
     d.gauge("process_start_time_seconds", "Start time of the process since the epoch").Set(proc.start_unix);
     d.raise_to(d.process_cpu, "cpu", proc.cpu_seconds);
+    if (auto alloc = read_allocator()) {
+      d.gauge("minitwit_allocator_allocated_bytes", "Bytes the process holds through malloc (jemalloc's count)").Set(alloc->allocated_bytes);
+      d.gauge("minitwit_allocator_resident_bytes", "Bytes jemalloc keeps in physical memory").Set(alloc->resident_bytes);
+    }
     d.gauge("minitwit_ready", "1 when read models are caught up and the writer runs").Set(d.writer && d.writer->running() ? 1 : 0);
     if (d.db) {
       storage::database& db = *d.db;
@@ -208,14 +176,16 @@ std::string server_metrics::scrape() {
         auto* cf = db.cf(static_cast<storage::column>(i));
         if (db.db().GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) sst += v;
         if (db.db().GetIntProperty(cf, "rocksdb.estimate-pending-compaction-bytes", &v)) pending += v;
-        if (db.db().GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) memtables += v;
+        if (db.db().GetIntProperty(cf, "rocksdb.size-all-mem-tables", &v)) memtables += v;
       }
       d.gauge("minitwit_rocksdb_sst_bytes", "Size of RocksDB's table files").Set(double(sst));
       d.gauge("minitwit_rocksdb_pending_compaction_bytes", "Bytes RocksDB estimates it still has to compact").Set(double(pending));
-      d.gauge("minitwit_rocksdb_memtable_bytes", "Size of RocksDB's memtables").Set(double(memtables));
+      d.gauge("minitwit_rocksdb_memtable_bytes", "Size of RocksDB's memtables, including those being flushed").Set(double(memtables));
       // One block cache shared by every column family: its usage is the same on each.
       if (db.db().GetIntProperty(db.cf(storage::column::events), "rocksdb.block-cache-usage", &v))
         d.gauge("minitwit_rocksdb_block_cache_bytes", "Bytes held by RocksDB's block cache").Set(double(v));
+      if (db.db().GetIntProperty(db.cf(storage::column::events), "rocksdb.block-cache-capacity", &v))
+        d.gauge("minitwit_rocksdb_block_cache_capacity_bytes", "The most RocksDB's block cache holds").Set(double(v));
       struct statvfs fs {};
       if (::statvfs(db.dir().c_str(), &fs) == 0) {
         d.gauge("minitwit_data_disk_free_bytes", "Free bytes on the data directory's filesystem").Set(double(fs.f_bavail) * fs.f_frsize);

@@ -9,6 +9,7 @@ build_packages=(
   libboost1.81-dev libboost-json1.81-dev
   librocksdb-dev libcereal-dev libfmt-dev libspdlog-dev libsodium-dev
   prometheus-cpp-dev libkainjow-mustache-dev libcli11-dev libsqlite3-dev libssl-dev libexpected-dev
+  libjemalloc-dev
 )
 test_packages=(doctest-dev curl python3 chromium prometheus)
 command -v node >/dev/null || test_packages+=(nodejs)

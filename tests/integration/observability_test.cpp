@@ -67,6 +67,16 @@ TEST_CASE("metrics move when requests are served and writes are made") {
   CHECK(metric(after, "process_resident_memory_bytes") > 1e6);
   CHECK(metric(after, "process_open_fds") > 3);
   CHECK(metric(after, "minitwit_rocksdb_memtable_bytes") > 0);
+  CHECK(metric(after, "minitwit_rocksdb_block_cache_capacity_bytes") > 0);
+#ifdef MINITWIT_SERVER_ON_JEMALLOC
+  // The server runs on jemalloc, whose own count of allocated bytes leaks cannot hide from.
+  CHECK(metric(after, "minitwit_allocator_allocated_bytes") > 1e6);
+  CHECK(metric(after, "minitwit_allocator_resident_bytes") >= metric(after, "minitwit_allocator_allocated_bytes"));
+#else
+  CHECK(metric(after, "minitwit_allocator_allocated_bytes") == -1);  // absent without jemalloc
+#endif
+  CHECK(metric(after, "minitwit_rocksdb_block_cache_capacity_bytes") >=
+        metric(after, "minitwit_rocksdb_block_cache_bytes"));
   CHECK(metric(after, "minitwit_data_disk_free_bytes") > 0);
   // Usernames never become labels.
   CHECK(after.find("route=\"/msgs/:user\"") != std::string::npos);

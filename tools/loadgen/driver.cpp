@@ -40,6 +40,19 @@ struct connection {
     stream.close();
     open = false;
   }
+
+  // True when the server has closed this kept-alive connection since its last answer
+  // (its idle timeout): a request sent on it would be answered by end of stream. Looks
+  // without blocking and without consuming anything.
+  bool closed_by_peer() {
+    auto& s = stream.socket();
+    char byte = 0;
+    beast::error_code ec;
+    s.non_blocking(true, ec);
+    if (ec) return true;
+    auto n = s.receive(net::buffer(&byte, 1), tcp::socket::message_peek, ec);
+    return ec ? ec != net::error::would_block : n == 0;
+  }
 };
 
 http::request<http::string_body> make_request(const driver_options& o, const request_plan& r) {
@@ -61,6 +74,7 @@ net::awaitable<expected<unsigned, std::string>> exchange(shared_state& st, conne
   auto with_ec = net::redirect_error(net::use_awaitable, ec);
   c.stream.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double, std::milli>(st.options.timeout_ms)));
+  if (c.open && c.closed_by_peer()) c.close();
   if (!c.open) {
     c.buffer.clear();
     co_await c.stream.async_connect(st.endpoints, with_ec);
