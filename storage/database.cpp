@@ -62,11 +62,11 @@ expected<std::unique_ptr<database>, std::string> database::open(
   opts.IncreaseParallelism(2);
   opts.max_open_files = 512;
   opts.keep_log_file_num = 5;
+  opts.max_log_file_size = 8u << 20;
   // Table files are written back to disk a megabyte at a time as flushes and compactions
   // write them, instead of in one burst at their final sync that the WAL's per-batch
   // fdatasync (which commits the whole ext4 journal) would have to wait behind.
   opts.bytes_per_sync = 1u << 20;
-  opts.max_log_file_size = 8u << 20;
   // With an SstFileManager, RocksDB recovers by itself from "no space left" once space
   // is freed (it polls free space); without one a full disk stops writes for good.
   opts.sst_file_manager.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default()));
