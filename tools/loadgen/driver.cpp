@@ -43,14 +43,12 @@ struct connection {
 
   // True when the server has closed this kept-alive connection since its last answer
   // (its idle timeout): a request sent on it would be answered by end of stream. Looks
-  // without blocking and without consuming anything.
+  // without consuming anything; the socket is non-blocking for synchronous calls from
+  // its connect on (asynchronous ones do not care).
   bool closed_by_peer() {
-    auto& s = stream.socket();
     char byte = 0;
     beast::error_code ec;
-    s.non_blocking(true, ec);
-    if (ec) return true;
-    auto n = s.receive(net::buffer(&byte, 1), tcp::socket::message_peek, ec);
+    auto n = stream.socket().receive(net::buffer(&byte, 1), tcp::socket::message_peek, ec);
     return ec ? ec != net::error::would_block : n == 0;
   }
 };
@@ -78,6 +76,8 @@ net::awaitable<expected<unsigned, std::string>> exchange(shared_state& st, conne
   if (!c.open) {
     c.buffer.clear();
     co_await c.stream.async_connect(st.endpoints, with_ec);
+    if (ec) co_return unexpected("connect: " + ec.message());
+    c.stream.socket().non_blocking(true, ec);
     if (ec) co_return unexpected("connect: " + ec.message());
     c.open = true;
   }
