@@ -42,8 +42,8 @@ common=(--workload mixed --target "$api" --users 1000 --connections 64 --json "$
 
 "$bin/minitwit-loadgen" run "${common[@]}" --duration 20 --warmup 3 --name "soak: maximum"
 total_of_last() { tail -1 "$work/results.ndjson" | grep -o "\"$1\":[^,}]*[,}]\?" | head -1; }  # the total comes first
-max=$(total_of_last throughput_rps | tr -d ',}' | cut -d: -f2)
-rate=$(awk -v m="$max" 'BEGIN { printf "%.0f", m / 2 }')
+max=$(total_of_last throughput_rps | tr -d ',}' | cut -d: -f2 | awk '{ printf "%.0f", $1 }')  # JSON may say 1.2E4
+rate=$(( max / 2 ))
 echo "maximum $max req/s: soaking at $rate req/s, $warmup s of warm-up then $seconds s measured" >&2
 
 "$bin/minitwit-loadgen" run "${common[@]}" --rate "$rate" --duration $((warmup + seconds)) --warmup 0 \
