@@ -6,7 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
-#include "http/passwords.hpp"
+#include "app/passwords.hpp"
 #include "storage/backup.hpp"
 
 namespace minitwit::http {
@@ -28,7 +28,7 @@ boost::json::object to_json(const projections::database_stats& s) {
   return o;
 }
 
-admin_api::admin_api(storage::database& db, const projections::read_model& reads, server_metrics& metrics,
+admin_api::admin_api(storage::database& db, const projections::read_model& reads, observability::server_metrics& metrics,
                      std::optional<std::string> token)
     : db_(db), reads_(reads), metrics_(metrics), log_(db), token_(std::move(token)), jobs_(1, 8, 10) {}
 
@@ -85,7 +85,7 @@ void admin_api::handle(request req, responder done) {
   if (!path.starts_with("/admin/") && path != "/metrics") return done(json_error(404, "Not found: no such resource"));
   if (token_) {
     auto h = req.header("authorization");
-    if (!h.starts_with("Bearer ") || !secrets_equal(h.substr(7), *token_))
+    if (!h.starts_with("Bearer ") || !app::secrets_equal(h.substr(7), *token_))
       return done(json_error(401, "This admin endpoint needs 'Authorization: Bearer <token>'"));
   }
   if (path == "/metrics") {
@@ -153,11 +153,11 @@ void admin_api::flag(const request& req, responder done) {
   const json::value* flagged = !ec && v.is_object() ? v.as_object().if_contains("flagged") : nullptr;
   if (!id || !(id->is_uint64() || (id->is_int64() && id->as_int64() > 0)) || !flagged || !flagged->is_bool())
     return done(json_error(400, "The body must be {\"message_id\": <id>, \"flagged\": true|false}"));
-  storage::write_request w;
+  app::write_request w;
   w.command = core::flag_message{id->to_number<core::message_id>(), flagged->as_bool()};
-  w.done = [done](storage::write_result r) {
-    if (r.status == storage::write_status::refused) return done(json_error(404, core::describe(*r.error)));
-    if (r.status == storage::write_status::unavailable) return done(json_error(503, r.detail));
+  w.done = [done](app::write_result r) {
+    if (r.status == app::write_status::refused) return done(json_error(404, core::describe(*r.error)));
+    if (r.status == app::write_status::unavailable) return done(json_error(503, r.detail));
     done(no_content());
   };
   auto* writer = writer_.load();

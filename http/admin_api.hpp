@@ -24,26 +24,26 @@
 #include <boost/json/object.hpp>
 
 #include "http/message.hpp"
-#include "http/metrics.hpp"
-#include "http/worker_pool.hpp"
+#include "observability/metrics.hpp"
+#include "app/worker_pool.hpp"
 #include "projections/read_model.hpp"
 #include "projections/stats.hpp"
 #include "storage/database.hpp"
 #include "storage/event_log.hpp"
-#include "storage/writer.hpp"
+#include "app/writer.hpp"
 
 namespace minitwit::http {
 
 class admin_api final : public handler {
  public:
-  admin_api(storage::database& db, const projections::read_model& reads, server_metrics& metrics,
+  admin_api(storage::database& db, const projections::read_model& reads, observability::server_metrics& metrics,
             std::optional<std::string> token);
   ~admin_api() override;
 
   void handle(request req, responder done) override;
 
   // The server is ready once the writer runs (read models caught up).
-  void attach_writer(storage::writer& w) { writer_ = &w; }
+  void attach_writer(app::writer& w) { writer_ = &w; }
 
   // Finishes queued snapshot and backup jobs; called before the writer stops.
   void stop() { jobs_.stop(); }
@@ -59,11 +59,11 @@ class admin_api final : public handler {
 
   storage::database& db_;
   const projections::read_model& reads_;
-  server_metrics& metrics_;
-  std::atomic<storage::writer*> writer_{nullptr};
+  observability::server_metrics& metrics_;
+  std::atomic<app::writer*> writer_{nullptr};
   storage::event_log log_;
   std::optional<std::string> token_;
-  worker_pool jobs_;
+  app::worker_pool jobs_;
 };
 
 boost::json::object to_json(const projections::database_stats& s);

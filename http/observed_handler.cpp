@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
-#include "http/json_log.hpp"
+#include "observability/json_log.hpp"
 #include "http/target.hpp"
 
 namespace minitwit::http {
@@ -76,7 +76,7 @@ void observed_handler::handle(request req, responder done) {
                   done = std::move(done)](response r) {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.observe_request(listener_, route, method, r.status, seconds);
-    log_request(r.status >= 500 ? spdlog::level::warn : spdlog::level::info,
+    observability::log_request(r.status >= 500 ? spdlog::level::warn : spdlog::level::info,
                 {id, listener_, method, route, client, r.status, static_cast<std::int64_t>(seconds * 1e6),
                  r.body.size()});
     r.headers.emplace_back("X-Request-Id", id);

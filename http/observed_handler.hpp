@@ -9,7 +9,7 @@
 #include <string>
 
 #include "http/message.hpp"
-#include "http/metrics.hpp"
+#include "observability/metrics.hpp"
 
 namespace minitwit::http {
 
@@ -17,7 +17,7 @@ using route_classifier = std::function<std::string(std::string_view path)>;
 
 class observed_handler final : public handler {
  public:
-  observed_handler(std::string listener, handler& inner, route_classifier classify, server_metrics& metrics)
+  observed_handler(std::string listener, handler& inner, route_classifier classify, observability::server_metrics& metrics)
       : listener_(std::move(listener)), inner_(inner), classify_(std::move(classify)), metrics_(metrics) {}
 
   void handle(request req, responder done) override;
@@ -26,19 +26,19 @@ class observed_handler final : public handler {
   std::string listener_;
   handler& inner_;
   route_classifier classify_;
-  server_metrics& metrics_;
+  observability::server_metrics& metrics_;
 };
 
 // Serves GET /metrics itself and hands everything else to inner (for
 // --metrics-on-api).
 class with_metrics_route final : public handler {
  public:
-  with_metrics_route(handler& inner, server_metrics& metrics) : inner_(inner), metrics_(metrics) {}
+  with_metrics_route(handler& inner, observability::server_metrics& metrics) : inner_(inner), metrics_(metrics) {}
   void handle(request req, responder done) override;
 
  private:
   handler& inner_;
-  server_metrics& metrics_;
+  observability::server_metrics& metrics_;
 };
 
 // Route templates of the three listeners.

@@ -11,8 +11,8 @@
 #include <spdlog/spdlog.h>
 
 #include "core/input_rules.hpp"
-#include "http/json_text.hpp"
-#include "http/passwords.hpp"
+#include "observability/json_text.hpp"
+#include "app/passwords.hpp"
 #include "http/target.hpp"
 
 namespace minitwit::http {
@@ -71,11 +71,11 @@ std::string messages_json(const std::vector<projections::message_row>& rows) {
   for (const auto& m : rows) {
     if (out.size() > 1) out += ',';
     out += "{\"content\":";
-    append_json_string(out, m.text);
+    observability::append_json_string(out, m.text);
     out += ",\"pub_date\":";
     out += std::to_string(m.pub_date);
     out += ",\"user\":";
-    append_json_string(out, m.author_name);
+    observability::append_json_string(out, m.author_name);
     out += '}';
   }
   out += ']';
@@ -100,8 +100,8 @@ response unavailable(std::string_view why) {
   return r;
 }
 
-simulator_api::simulator_api(const projections::read_model& reads, storage::writer& writer,
-                             worker_pool& hashers, simulator_api_options options)
+simulator_api::simulator_api(const projections::read_model& reads, app::writer& writer,
+                             app::worker_pool& hashers, simulator_api_options options)
     : reads_(reads),
       writer_(writer),
       hashers_(hashers),
@@ -123,7 +123,7 @@ bool simulator_api::authorized(const request& req) const {
                         sodium_base64_VARIANT_ORIGINAL) != 0)
     return false;
   decoded.resize(len);
-  return secrets_equal(decoded, credentials_);
+  return app::secrets_equal(decoded, credentials_);
 }
 
 void simulator_api::handle(request req, responder done) {
@@ -182,10 +182,10 @@ void simulator_api::finish(context& c, response r) {
   auto done = std::move(c.done);
   auto shared_done = std::make_shared<responder>(std::move(done));
   auto shared_r = std::make_shared<response>(std::move(r));
-  storage::write_request w;
+  app::write_request w;
   w.latest = c.latest;
-  w.done = [shared_done, shared_r](storage::write_result result) {
-    if (result.status == storage::write_status::unavailable)
+  w.done = [shared_done, shared_r](app::write_result result) {
+    if (result.status == app::write_status::unavailable)
       (*shared_done)(unavailable("The service cannot store data right now, try again shortly"));
     else
       (*shared_done)(std::move(*shared_r));
@@ -196,14 +196,14 @@ void simulator_api::finish(context& c, response r) {
 
 void simulator_api::submit(context& c, core::command cmd) {
   auto shared_done = std::make_shared<responder>(std::move(c.done));
-  storage::write_request w;
+  app::write_request w;
   w.command = std::move(cmd);
   w.latest = c.latest;
-  w.done = [shared_done](storage::write_result result) {
+  w.done = [shared_done](app::write_result result) {
     switch (result.status) {
-      case storage::write_status::applied: return (*shared_done)(no_content());
-      case storage::write_status::refused: return (*shared_done)(domain_response(*result.error));
-      case storage::write_status::unavailable:
+      case app::write_status::applied: return (*shared_done)(no_content());
+      case app::write_status::refused: return (*shared_done)(domain_response(*result.error));
+      case app::write_status::unavailable:
         return (*shared_done)(unavailable("The service cannot store data right now, try again shortly"));
     }
   };
@@ -237,7 +237,7 @@ void simulator_api::post_register(context& c) {
   auto self = std::make_shared<context>(std::move(c));
   auto job = [this, self, username = std::move(*username), email = std::move(*email),
               pwd = std::move(*pwd)]() mutable {
-    auto hash = hash_password(pwd);
+    auto hash = app::hash_password(pwd);
     sodium_memzero(pwd.data(), pwd.size());
     if (!hash) return self->done(unavailable("The service is out of memory, try again shortly"));
     submit(*self, core::register_user{std::move(username), std::move(email), std::move(*hash)});

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "http/message.hpp"
-#include "http/worker_pool.hpp"
+#include "app/worker_pool.hpp"
 #include "projections/read_model.hpp"
-#include "storage/writer.hpp"
+#include "app/writer.hpp"
 
 namespace minitwit::http {
 
@@ -23,8 +23,8 @@ struct simulator_api_options {
 
 class simulator_api final : public handler {
  public:
-  simulator_api(const projections::read_model& reads, storage::writer& writer,
-                worker_pool& hashers, simulator_api_options options);
+  simulator_api(const projections::read_model& reads, app::writer& writer,
+                app::worker_pool& hashers, simulator_api_options options);
 
   void handle(request req, responder done) override;
 
@@ -44,8 +44,8 @@ class simulator_api final : public handler {
   void submit(context& c, core::command cmd);
 
   const projections::read_model& reads_;
-  storage::writer& writer_;
-  worker_pool& hashers_;
+  app::writer& writer_;
+  app::worker_pool& hashers_;
   simulator_api_options options_;
   std::string credentials_;  // "user:password", as Basic authentication carries it
 };

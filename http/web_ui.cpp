@@ -9,7 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/input_rules.hpp"
-#include "http/passwords.hpp"
+#include "app/passwords.hpp"
 #include "http/target.hpp"
 
 namespace minitwit::http {
@@ -64,7 +64,7 @@ bool is_cross_site(const request& r) {
   return origin.substr(scheme_end + 3) != r.header("host");
 }
 
-web_ui::web_ui(const projections::read_model& reads, storage::writer& writer, worker_pool& workers,
+web_ui::web_ui(const projections::read_model& reads, app::writer& writer, app::worker_pool& workers,
                session_codec sessions, std::function<std::int64_t()> now_seconds)
     : reads_(reads), writer_(writer), workers_(workers), sessions_(sessions), now_(std::move(now_seconds)) {
   if (!now_) {
@@ -221,12 +221,12 @@ void web_ui::follow(exchange& x, const std::string& profile, bool follow) {
   core::command cmd = follow ? core::command(core::follow_user{x.user->username, profile})
                              : core::command(core::unfollow_user{x.user->username, profile});
   auto self = std::make_shared<exchange>(std::move(x));
-  storage::write_request w;
+  app::write_request w;
   w.command = std::move(cmd);
-  w.done = [this, self, follow, profile](storage::write_result r) {
-    if (r.status == storage::write_status::unavailable)
+  w.done = [this, self, follow, profile](app::write_result r) {
+    if (r.status == app::write_status::unavailable)
       return self->done(error_page(*self, 503, "Service Unavailable", busy_text));
-    if (r.status == storage::write_status::refused)
+    if (r.status == app::write_status::refused)
       return self->done(error_page(*self, 404, "Not Found", "There is no user with that name."));
     self->session.flashes.push_back((follow ? "You are now following \"" : "You are no longer following \"") +
                                     profile + "\"");
@@ -245,10 +245,10 @@ void web_ui::add_message(exchange& x) {
     return x.done(redirect(x, "/"));
   }
   auto self = std::make_shared<exchange>(std::move(x));
-  storage::write_request w;
+  app::write_request w;
   w.command = core::post_message{self->user->username, std::string(*text)};
-  w.done = [this, self](storage::write_result r) {
-    if (r.status != storage::write_status::applied)
+  w.done = [this, self](app::write_result r) {
+    if (r.status != app::write_status::applied)
       return self->done(error_page(*self, 503, "Service Unavailable", busy_text));
     self->session.flashes.emplace_back("Your message was recorded");
     self->done(redirect(*self, "/"));
@@ -267,20 +267,20 @@ void web_ui::login(exchange& x) {
   if (!*user) return x.done(page(x, 200, pages_.login(x.frame(), "Invalid username", username)));
   auto self = std::make_shared<exchange>(std::move(x));
   auto job = [this, self, row = std::move(**user), username, password]() mutable {
-    auto check = check_password(row.password_hash, password);
-    auto upgraded = check == password_check::match_needs_upgrade ? hash_password(password) : std::nullopt;
+    auto check = app::check_password(row.password_hash, password);
+    auto upgraded = check == app::password_check::match_needs_upgrade ? app::hash_password(password) : std::nullopt;
     sodium_memzero(password.data(), password.size());
-    if (check == password_check::mismatch)
+    if (check == app::password_check::mismatch)
       return self->done(page(*self, 200, pages_.login(self->frame(), "Invalid password", username)));
     self->session.user = row.id;
     self->session.flashes.emplace_back("You were logged in");
     if (!upgraded) return self->done(redirect(*self, "/"));
     // A legacy (Werkzeug) or weaker hash: record an Argon2id one. The login succeeds
     // either way; a failed upgrade is simply tried again at the next login.
-    storage::write_request w;
+    app::write_request w;
     w.command = core::rehash_password{row.username, std::move(*upgraded)};
-    w.done = [this, self](storage::write_result r) {
-      if (r.status != storage::write_status::applied)
+    w.done = [this, self](app::write_result r) {
+      if (r.status != app::write_status::applied)
         spdlog::warn("password upgrade for user {} failed; retried at the next login", self->session.user);
       self->done(redirect(*self, "/"));
     };
@@ -308,15 +308,15 @@ void web_ui::sign_up(exchange& x) {
 
   auto self = std::make_shared<exchange>(std::move(x));
   auto job = [this, self, username, email, password]() mutable {
-    auto hash = hash_password(password);
+    auto hash = app::hash_password(password);
     sodium_memzero(password.data(), password.size());
     if (!hash) return self->done(error_page(*self, 503, "Service Unavailable", busy_text));
-    storage::write_request w;
+    app::write_request w;
     w.command = core::register_user{username, email, std::move(*hash)};
-    w.done = [this, self, username, email](storage::write_result r) {
-      if (r.status == storage::write_status::refused)
+    w.done = [this, self, username, email](app::write_result r) {
+      if (r.status == app::write_status::refused)
         return self->done(page(*self, 200, pages_.sign_up(self->frame(), core::describe(*r.error), username, email)));
-      if (r.status == storage::write_status::unavailable)
+      if (r.status == app::write_status::unavailable)
         return self->done(error_page(*self, 503, "Service Unavailable", busy_text));
       self->session.flashes.emplace_back("You were successfully registered and can login now");
       self->done(redirect(*self, "/login"));

@@ -10,9 +10,9 @@
 #include "http/html_pages.hpp"
 #include "http/message.hpp"
 #include "http/web_session.hpp"
-#include "http/worker_pool.hpp"
+#include "app/worker_pool.hpp"
 #include "projections/read_model.hpp"
-#include "storage/writer.hpp"
+#include "app/writer.hpp"
 
 namespace minitwit::http {
 
@@ -20,7 +20,7 @@ inline constexpr std::size_t messages_per_page = 30;
 
 class web_ui final : public handler {
  public:
-  web_ui(const projections::read_model& reads, storage::writer& writer, worker_pool& workers,
+  web_ui(const projections::read_model& reads, app::writer& writer, app::worker_pool& workers,
          session_codec sessions, std::function<std::int64_t()> now_seconds = {});
 
   void handle(request req, responder done) override;
@@ -43,8 +43,8 @@ class web_ui final : public handler {
   std::vector<message_view> with_authors(const std::vector<projections::message_row>& rows);
 
   const projections::read_model& reads_;
-  storage::writer& writer_;
-  worker_pool& workers_;
+  app::writer& writer_;
+  app::worker_pool& workers_;
   session_codec sessions_;
   std::function<std::int64_t()> now_;
   html_pages pages_;

@@ -20,7 +20,7 @@
 #include "projections/public_head.hpp"
 #include "projections/rows.hpp"
 #include "storage/database.hpp"
-#include "storage/projector.hpp"
+#include "projections/projector.hpp"
 
 namespace minitwit::projections {
 
@@ -36,7 +36,7 @@ struct entity_counts {
 // The meta keys of the counters, e.g. "count.users", "count.events.message_posted".
 std::vector<std::string> counter_keys();
 
-class inline_projector final : public storage::projector, private core::state_view {
+class inline_projector final : public projections::projector, private core::state_view {
  public:
   // Loads the committed counters from meta.
   [[nodiscard]] static expected<std::unique_ptr<inline_projector>, std::string> open(

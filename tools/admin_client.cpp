@@ -1,6 +1,6 @@
 #include "tools/admin_client.hpp"
 
-#include "tools/server_config.hpp"
+#include "server/server_config.hpp"
 
 #include <cstdlib>
 #include <stdexcept>
@@ -18,7 +18,7 @@ namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 
 admin_client::admin_client(std::string host_port) : host_port_(std::move(host_port)) {
-  token_ = secret_from_env("MINITWIT_ADMIN_TOKEN");
+  token_ = server::secret_from_env("MINITWIT_ADMIN_TOKEN");
 }
 
 namespace {

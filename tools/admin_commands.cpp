@@ -20,7 +20,7 @@
 #include "storage/event_appender.hpp"
 #include "storage/event_json.hpp"
 #include "storage/event_log.hpp"
-#include "storage/writer.hpp"
+#include "app/writer.hpp"
 #include "tools/legacy_import.hpp"
 #include "tools/offline_database.hpp"
 #include "tools/progress.hpp"
@@ -317,15 +317,15 @@ int cmd_flag(const admin_target& t, std::uint64_t message_id, bool flagged) {
   if (auto c = projections::catch_up(**db); !c) return fail(failed, c.error());
   auto projector = projections::inline_projector::open(**db);
   if (!projector) return fail(failed, projector.error());
-  auto writer = storage::writer::start(**db, **projector);
+  auto writer = app::writer::start(**db, **projector);
   if (!writer) return fail(failed, writer.error());
-  std::promise<storage::write_result> p;
+  std::promise<app::write_result> p;
   (void)(*writer)->submit({core::flag_message{message_id, flagged}, std::nullopt,
-                           [&](storage::write_result r) { p.set_value(std::move(r)); }});
+                           [&](app::write_result r) { p.set_value(std::move(r)); }});
   auto r = p.get_future().get();
   (*writer)->stop();
-  if (r.status == storage::write_status::refused) return fail(failed, fmt::format("no message {}", message_id));
-  if (r.status != storage::write_status::applied) return fail(failed, r.detail);
+  if (r.status == app::write_status::refused) return fail(failed, fmt::format("no message {}", message_id));
+  if (r.status != app::write_status::applied) return fail(failed, r.detail);
   fmt::print("message {} {}\n", message_id, done_text);
   return ok;
 }

@@ -19,7 +19,7 @@
 #include "projections/catch_up.hpp"
 #include "projections/inline_projector.hpp"
 #include "projections/read_model.hpp"
-#include "storage/writer.hpp"
+#include "app/writer.hpp"
 #include "tools/flight_window.hpp"
 
 using namespace minitwit;
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   if (!db) return fmt::print(stderr, "{}\n", db.error()), 1;
   if (auto r = projections::catch_up(**db); !r) return fmt::print(stderr, "{}\n", r.error()), 1;
   auto projector = std::move(*projections::inline_projector::open(**db));
-  auto writer = std::move(*storage::writer::start(**db, *projector));
+  auto writer = std::move(*app::writer::start(**db, *projector));
 
   auto seed_start = clock_type::now();
   tools::flight_window window(8000);

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "storage/writer.hpp"
+#include "app/writer.hpp"
 
 namespace minitwit::tools {
 
@@ -16,14 +16,14 @@ namespace minitwit::tools {
 class flight_window {
  public:
   explicit flight_window(std::size_t limit) : limit_(limit) {}
-  void submit(storage::writer& w, core::command c) {
+  void submit(app::writer& w, core::command c) {
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return in_flight_ < limit_; });
       ++in_flight_;
     }
-    bool ok = w.submit({std::move(c), std::nullopt, [this](storage::write_result r) {
-                          if (r.status == storage::write_status::unavailable) failed_ = true;
+    bool ok = w.submit({std::move(c), std::nullopt, [this](app::write_result r) {
+                          if (r.status == app::write_status::unavailable) failed_ = true;
                           std::lock_guard lock(mu_);
                           --in_flight_;
                           cv_.notify_all();

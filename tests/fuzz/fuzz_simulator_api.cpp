@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "http/passwords.hpp"
+#include "app/passwords.hpp"
 #include "http/simulator_api.hpp"
 #include "projections/catch_up.hpp"
 #include "projections/inline_projector.hpp"
@@ -20,9 +20,9 @@ namespace {
 struct store {
   std::unique_ptr<storage::database> db;
   std::unique_ptr<projections::inline_projector> projector;
-  std::unique_ptr<storage::writer> writer;
+  std::unique_ptr<app::writer> writer;
   std::unique_ptr<projections::read_model> reads;
-  std::unique_ptr<http::worker_pool> hashers;
+  std::unique_ptr<app::worker_pool> hashers;
   std::unique_ptr<http::simulator_api> api;
   store() {
     auto dir = std::filesystem::temp_directory_path() / ("minitwit-fuzz-" + std::to_string(::getpid()));
@@ -30,9 +30,9 @@ struct store {
     db = std::move(*storage::database::open(dir));
     (void)projections::catch_up(*db);
     projector = std::move(*projections::inline_projector::open(*db));
-    writer = std::move(*storage::writer::start(*db, *projector));
+    writer = std::move(*app::writer::start(*db, *projector));
     reads = std::make_unique<projections::read_model>(*db);
-    hashers = std::make_unique<http::worker_pool>(2, 64);
+    hashers = std::make_unique<app::worker_pool>(2, 64);
     api = std::make_unique<http::simulator_api>(*reads, *writer, *hashers, http::simulator_api_options{});
   }
 };
@@ -45,7 +45,7 @@ store& the_store() {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  (void)http::init_crypto();
+  (void)app::init_crypto();
   (void)the_store();
   return 0;
 }

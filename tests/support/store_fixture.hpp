@@ -8,7 +8,7 @@
 #include "projections/catch_up.hpp"
 #include "projections/inline_projector.hpp"
 #include "projections/read_model.hpp"
-#include "storage/writer.hpp"
+#include "app/writer.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace minitwit::test {
@@ -17,7 +17,7 @@ struct store_fixture {
   temp_dir dir;
   std::unique_ptr<storage::database> db;
   std::unique_ptr<projections::inline_projector> projector;
-  std::unique_ptr<storage::writer> writer;
+  std::unique_ptr<app::writer> writer;
   std::unique_ptr<projections::read_model> reads;
   std::int64_t clock_ms = 1'700'000'000'000;
 
@@ -28,9 +28,9 @@ struct store_fixture {
     auto caught_up = projections::catch_up(*db);
     if (!caught_up) throw std::runtime_error(caught_up.error());
     projector = std::move(*projections::inline_projector::open(*db));
-    storage::writer_options o;
+    app::writer_options o;
     o.now_ms = [this] { return clock_ms; };
-    writer = std::move(*storage::writer::start(*db, *projector, o));
+    writer = std::move(*app::writer::start(*db, *projector, o));
     reads = std::make_unique<projections::read_model>(*db);
   }
 
@@ -41,10 +41,10 @@ struct store_fixture {
     db.reset();
   }
 
-  storage::write_result write(std::optional<core::command> c, std::optional<std::int64_t> latest = {}) {
-    std::promise<storage::write_result> p;
+  app::write_result write(std::optional<core::command> c, std::optional<std::int64_t> latest = {}) {
+    std::promise<app::write_result> p;
     auto f = p.get_future();
-    if (!writer->submit({std::move(c), latest, [&p](storage::write_result r) { p.set_value(std::move(r)); }}))
+    if (!writer->submit({std::move(c), latest, [&p](app::write_result r) { p.set_value(std::move(r)); }}))
       throw std::runtime_error("writer refused");
     return f.get();
   }

@@ -3,10 +3,10 @@
 #include <atomic>
 #include <future>
 
-#include "http/passwords.hpp"
-#include "http/worker_pool.hpp"
+#include "app/passwords.hpp"
+#include "app/worker_pool.hpp"
 
-using namespace minitwit::http;
+using namespace minitwit::app;
 
 TEST_CASE("Argon2id hashes carry their parameters and verify") {
   REQUIRE(init_crypto());

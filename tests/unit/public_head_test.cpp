@@ -35,7 +35,7 @@ TEST_CASE("the public head answers as the public timeline does, or not at all") 
     auto r = std::uniform_int_distribution<int>(0, 9)(rng);
     if (r < 6 || posted.empty()) {
       auto w = s.write(core::post_message{step % 2 ? "ann" : "bob", "m" + std::to_string(step)});
-      REQUIRE(w.status == storage::write_status::applied);
+      REQUIRE(w.status == app::write_status::applied);
       posted.push_back(std::get<core::message_posted>(w.events.at(0).event).id);
     } else {
       auto id = posted[std::uniform_int_distribution<std::size_t>(0, posted.size() - 1)(rng)];

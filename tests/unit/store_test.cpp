@@ -29,7 +29,7 @@ TEST_CASE("writes become events and read models in one step") {
   CHECK(a == 1);
   CHECK(b == 2);
   auto r = s.write(core::post_message{"alice", "first"}, 17);
-  CHECK(r.status == storage::write_status::applied);
+  CHECK(r.status == app::write_status::applied);
   REQUIRE(r.events.size() == 1);
   CHECK(r.events[0].latest == 17);
   s.write(core::post_message{"bob", "second"});
@@ -51,7 +51,7 @@ TEST_CASE("refused commands write no events but still record latest") {
   store_fixture s;
   s.user("alice");
   auto r = s.write(core::register_user{"alice", "x@y", "h"}, 99);
-  CHECK(r.status == storage::write_status::refused);
+  CHECK(r.status == app::write_status::refused);
   CHECK(r.error == core::domain_error::username_taken);
   CHECK(*s.reads->latest() == 99);
   CHECK(*storage::event_log(*s.db).last_seq() == 1);
@@ -61,20 +61,20 @@ TEST_CASE("a batch decides against its own pending writes") {
   store_fixture s;
   // Queue many commands at once so the writer takes them as one batch: the second
   // registration of a name must see the first, and posts must see the new users.
-  std::vector<std::future<storage::write_result>> futures;
-  std::vector<std::promise<storage::write_result>> promises(6);
+  std::vector<std::future<app::write_result>> futures;
+  std::vector<std::promise<app::write_result>> promises(6);
   std::vector<core::command> cmds = {
       core::register_user{"x", "x@x", "h"}, core::register_user{"x", "x@x", "h"},
       core::post_message{"x", "hi"},        core::register_user{"y", "y@y", "h"},
       core::follow_user{"x", "y"},          core::follow_user{"x", "y"}};
   for (std::size_t i = 0; i < cmds.size(); ++i) {
     futures.push_back(promises[i].get_future());
-    REQUIRE(s.writer->submit({cmds[i], {}, [&, i](storage::write_result r) { promises[i].set_value(std::move(r)); }}));
+    REQUIRE(s.writer->submit({cmds[i], {}, [&, i](app::write_result r) { promises[i].set_value(std::move(r)); }}));
   }
-  CHECK(futures[0].get().status == storage::write_status::applied);
+  CHECK(futures[0].get().status == app::write_status::applied);
   CHECK(futures[1].get().error == core::domain_error::username_taken);
   CHECK(futures[2].get().events.size() == 1);
-  CHECK(futures[3].get().status == storage::write_status::applied);
+  CHECK(futures[3].get().status == app::write_status::applied);
   CHECK(futures[4].get().events.size() == 1);
   CHECK(futures[5].get().events.empty());  // already following, in the same batch
   CHECK(s.projector->counts().follows == 1);
@@ -85,17 +85,17 @@ TEST_CASE("a full queue refuses instead of growing") {
   s.close();
   s.db = std::move(*storage::database::open(s.dir.path() / "db"));
   s.projector = std::move(*projections::inline_projector::open(*s.db));
-  storage::writer_options o;
+  app::writer_options o;
   o.queue_capacity = 4;
   std::promise<void> release;
   auto released = release.get_future().share();
-  auto w = std::move(*storage::writer::start(*s.db, *s.projector, o));
+  auto w = std::move(*app::writer::start(*s.db, *s.projector, o));
   // The first request's callback blocks the writer thread, so the queue fills up.
   std::atomic<int> answered{0};
-  REQUIRE(w->submit({std::nullopt, 1, [&, released](storage::write_result) { released.wait(); ++answered; }}));
+  REQUIRE(w->submit({std::nullopt, 1, [&, released](app::write_result) { released.wait(); ++answered; }}));
   int accepted = 0, refused = 0;
   for (int i = 0; i < 20; ++i) {
-    if (w->submit({std::nullopt, i, [&](storage::write_result) { ++answered; }})) ++accepted;
+    if (w->submit({std::nullopt, i, [&](app::write_result) { ++answered; }})) ++accepted;
     else ++refused;
   }
   CHECK(accepted <= 5);  // 4 queued, plus one the writer may have taken already
@@ -266,8 +266,8 @@ TEST_CASE("readers query while the writer commits: every page is consistent (run
     });
   std::atomic<int> answered{0};
   for (int i = 0; i < 2000; ++i) {
-    storage::write_request w{core::post_message{"u" + std::to_string(i % 4), "m" + std::to_string(i)}, i,
-                             [&](storage::write_result r) { answered += r.status == storage::write_status::applied; }};
+    app::write_request w{core::post_message{"u" + std::to_string(i % 4), "m" + std::to_string(i)}, i,
+                             [&](app::write_result r) { answered += r.status == app::write_status::applied; }};
     while (!s.writer->submit(w)) std::this_thread::yield();  // queue full: the writer catches up
   }
   s.writer->stop();  // answers everything queued

@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "http/json_text.hpp"
+#include "observability/json_text.hpp"
 #include "http/target.hpp"
 
 using namespace minitwit::http;
@@ -67,7 +67,7 @@ TEST_CASE("JSON strings written directly are what Boost.JSON writes") {
     for (int k = 0; k < n; ++k) s += static_cast<char>(std::uniform_int_distribution<int>(0, 127)(rng));
     if (i % 2) s += "Zoë 😀 日本語";
     std::string direct;
-    minitwit::http::append_json_string(direct, s);
+    minitwit::observability::append_json_string(direct, s);
     CHECK(direct == boost::json::serialize(boost::json::string_view(s)));
   }
 }

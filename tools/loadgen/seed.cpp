@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "http/passwords.hpp"
+#include "app/passwords.hpp"
 #include "projections/catch_up.hpp"
 #include "projections/inline_projector.hpp"
 #include "storage/event_log.hpp"
@@ -20,7 +20,7 @@ namespace {
 
 // Follows and messages interleaved in proportion, so that timelines and follow lists
 // grow together as they would in a live system.
-void seed_activity(const seed_options& o, storage::writer& w, tools::flight_window& window, tools::progress* bar,
+void seed_activity(const seed_options& o, app::writer& w, tools::flight_window& window, tools::progress* bar,
                    std::uint64_t& done, std::uint64_t total) {
   std::mt19937_64 rng(o.seed);
   std::uniform_int_distribution<std::size_t> anyone(0, o.users - 1);
@@ -44,8 +44,8 @@ void seed_activity(const seed_options& o, storage::writer& w, tools::flight_wind
 
 expected<seed_summary, std::string> seed_database(const seed_options& o) {
   if (o.users < 2) return unexpected(std::string("--users must be at least 2"));
-  if (!http::init_crypto()) return unexpected(std::string("libsodium failed to initialise"));
-  auto hash = http::hash_password(o.password);
+  if (!app::init_crypto()) return unexpected(std::string("libsodium failed to initialise"));
+  auto hash = app::hash_password(o.password);
   if (!hash) return unexpected(std::string("could not hash the seed password"));
 
   // A block cache as large as the dataset: deciding a follow looks up two random users,
@@ -61,7 +61,7 @@ expected<seed_summary, std::string> seed_database(const seed_options& o) {
   if (auto r = projections::catch_up(**db); !r) return unexpected(r.error());
   auto projector = projections::inline_projector::open(**db);
   if (!projector) return unexpected(projector.error());
-  auto w = storage::writer::start(**db, **projector);
+  auto w = app::writer::start(**db, **projector);
   if (!w) return unexpected(w.error());
 
   auto start = std::chrono::steady_clock::now();

@@ -1,4 +1,4 @@
-#include "http/metrics.hpp"
+#include "observability/metrics.hpp"
 
 #include <sys/statvfs.h>
 
@@ -14,14 +14,14 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
-#include "http/process_figures.hpp"
+#include "observability/process_figures.hpp"
 #include "projections/inline_projector.hpp"
 #include "storage/database.hpp"
 #include "storage/event_log.hpp"
 #include "storage/meta.hpp"
-#include "storage/writer.hpp"
+#include "app/writer.hpp"
 
-namespace minitwit::http {
+namespace minitwit::observability {
 
 namespace pm = prometheus;
 
@@ -73,7 +73,7 @@ struct server_metrics::impl {
   std::map<std::string, pm::Counter*> event_counters;
   std::map<std::string, double> last_totals;
   storage::database* db = nullptr;
-  storage::writer* writer = nullptr;
+  app::writer* writer = nullptr;
   projections::inline_projector* projector = nullptr;
   double last_cpu = 0;
 
@@ -92,7 +92,7 @@ void server_metrics::attach_database(storage::database& db) {
   impl_->db = &db;
 }
 
-void server_metrics::attach_writer(storage::writer& w, projections::inline_projector& p) {
+void server_metrics::attach_writer(app::writer& w, projections::inline_projector& p) {
   std::lock_guard lock(impl_->mu);
   impl_->writer = &w;
   impl_->projector = &p;
@@ -212,4 +212,4 @@ std::string server_metrics::scrape() {
   return std::move(out).str();
 }
 
-}  // namespace minitwit::http
+}  // namespace minitwit::observability

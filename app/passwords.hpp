@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace minitwit::http {
+namespace minitwit::app {
 
 // OWASP's Argon2id option m = 7 MiB, t = 5, p = 1: as strong as its other options
 // (m = 19 MiB/t = 2, m = 12 MiB/t = 3) and the fastest of them on a 2-core machine,
@@ -44,4 +44,4 @@ password_check check_password(std::string_view stored_hash, std::string_view pas
 // first differ): both are hashed, and the digests compared with sodium_memcmp.
 bool secrets_equal(std::string_view a, std::string_view b);
 
-}  // namespace minitwit::http
+}  // namespace minitwit::app

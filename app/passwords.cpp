@@ -1,4 +1,4 @@
-#include "http/passwords.hpp"
+#include "app/passwords.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
-namespace minitwit::http {
+namespace minitwit::app {
 
 bool init_crypto() { return sodium_init() >= 0; }
 
@@ -116,4 +116,4 @@ bool secrets_equal(std::string_view a, std::string_view b) {
   return sodium_memcmp(da, db, sizeof da) == 0;
 }
 
-}  // namespace minitwit::http
+}  // namespace minitwit::app

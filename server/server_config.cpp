@@ -1,4 +1,4 @@
-#include "tools/server_config.hpp"
+#include "server/server_config.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -7,7 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
-namespace minitwit::tools {
+namespace minitwit::server {
 
 std::variant<server_config, int> parse_server_config(int argc, char** argv) {
   server_config c;
@@ -124,4 +124,4 @@ bool is_loopback(const std::string& host_port) {
   return host.starts_with("127.") || host == "localhost" || host == "[::1]" || host == "::1";
 }
 
-}  // namespace minitwit::tools
+}  // namespace minitwit::server

@@ -12,13 +12,15 @@
 
 namespace minitwit::storage {
 class database;
+}
+namespace minitwit::app {
 class writer;
-}  // namespace minitwit::storage
+}
 namespace minitwit::projections {
 class inline_projector;
 }
 
-namespace minitwit::http {
+namespace minitwit::observability {
 
 class server_metrics {
  public:
@@ -27,7 +29,7 @@ class server_metrics {
 
   // The database is known first; the writer and projector once read models are caught up.
   void attach_database(storage::database& db);
-  void attach_writer(storage::writer& w, projections::inline_projector& p);
+  void attach_writer(app::writer& w, projections::inline_projector& p);
 
   void observe_request(std::string_view listener, std::string_view route, std::string_view method,
                        unsigned status, double seconds);
@@ -43,4 +45,4 @@ class server_metrics {
   std::unique_ptr<impl> impl_;
 };
 
-}  // namespace minitwit::http
+}  // namespace minitwit::observability

@@ -12,10 +12,10 @@
 #include <string>
 #include <thread>
 
-#include "http/metrics.hpp"
+#include "observability/metrics.hpp"
 #include "storage/database.hpp"
 
-namespace minitwit::tools {
+namespace minitwit::server {
 
 struct backup_schedule {
   std::string dir;
@@ -28,7 +28,7 @@ std::optional<std::chrono::seconds> parse_interval(const std::string& s);
 
 class backup_scheduler {
  public:
-  backup_scheduler(storage::database& db, http::server_metrics& metrics, backup_schedule schedule);
+  backup_scheduler(storage::database& db, observability::server_metrics& metrics, backup_schedule schedule);
   ~backup_scheduler();  // stop()s
   // Lets a running backup finish, then ends the thread.
   void stop();
@@ -37,7 +37,7 @@ class backup_scheduler {
   void run();
   void backup_once();
   storage::database& db_;
-  http::server_metrics& metrics_;
+  observability::server_metrics& metrics_;
   backup_schedule schedule_;
   std::mutex mu_;
   std::condition_variable wake_;
@@ -45,4 +45,4 @@ class backup_scheduler {
   std::thread thread_;
 };
 
-}  // namespace minitwit::tools
+}  // namespace minitwit::server

@@ -4,7 +4,7 @@
 
 #include <optional>
 
-namespace minitwit::http {
+namespace minitwit::observability {
 
 struct process_figures {
   double resident_bytes = 0, cpu_seconds = 0, open_fds = 0, start_unix = 0;
@@ -21,4 +21,4 @@ struct allocator_figures {
 // tools, sanitizer builds): looked up at run time, no build dependency.
 std::optional<allocator_figures> read_allocator();
 
-}  // namespace minitwit::http
+}  // namespace minitwit::observability

@@ -1,4 +1,4 @@
-#include "http/json_log.hpp"
+#include "observability/json_log.hpp"
 
 #include <cstdio>
 #include <mutex>
@@ -10,9 +10,9 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
-#include "http/json_text.hpp"
+#include "observability/json_text.hpp"
 
-namespace minitwit::http {
+namespace minitwit::observability {
 
 namespace {
 
@@ -122,4 +122,4 @@ void log_request(spdlog::level::level_enum level, const request_log& r) {
 
 void flush_logs() { spdlog::default_logger_raw()->flush(); }
 
-}  // namespace minitwit::http
+}  // namespace minitwit::observability

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace minitwit::http {
+namespace minitwit::observability {
 
 inline void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
@@ -38,4 +38,4 @@ inline void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-}  // namespace minitwit::http
+}  // namespace minitwit::observability

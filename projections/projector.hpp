@@ -8,7 +8,7 @@
 #include "core/decide.hpp"
 #include "storage/envelope.hpp"
 
-namespace minitwit::storage {
+namespace minitwit::projections {
 
 class projector {
  public:
@@ -18,7 +18,7 @@ class projector {
   virtual const core::state_view& state() const = 0;
 
   // Adds the read-model rows that e causes to batch and to the pending state.
-  virtual void apply(const envelope& e, rocksdb::WriteBatch& batch) = 0;
+  virtual void apply(const storage::envelope& e, rocksdb::WriteBatch& batch) = 0;
 
   // Adds batch-level rows (counters) just before the batch is written.
   virtual void finish_batch(rocksdb::WriteBatch& batch) = 0;
@@ -27,4 +27,4 @@ class projector {
   virtual void end_batch(bool committed) = 0;
 };
 
-}  // namespace minitwit::storage
+}  // namespace minitwit::projections

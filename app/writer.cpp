@@ -1,4 +1,4 @@
-#include "storage/writer.hpp"
+#include "app/writer.hpp"
 
 #include <sys/statvfs.h>
 
@@ -6,7 +6,7 @@
 
 #include "storage/meta.hpp"
 
-namespace minitwit::storage {
+namespace minitwit::app {
 
 namespace {
 
@@ -18,15 +18,15 @@ std::int64_t system_now_ms() {
 
 }  // namespace
 
-expected<std::unique_ptr<writer>, std::string> writer::start(database& db, projector& proj,
+expected<std::unique_ptr<writer>, std::string> writer::start(storage::database& db, projections::projector& proj,
                                                                   writer_options options) {
   if (!options.now_ms) options.now_ms = system_now_ms;
   std::unique_ptr<writer> w(new writer(db, proj, std::move(options)));
   auto last = w->log_.last_seq();
   if (!last) return unexpected(last.error());
-  auto users = read_meta_u64(db, meta_key::next_user_id);
-  auto msgs = read_meta_u64(db, meta_key::next_message_id);
-  auto latest = read_meta_optional(db, meta_key::latest);
+  auto users = storage::read_meta_u64(db, storage::meta_key::next_user_id);
+  auto msgs = storage::read_meta_u64(db, storage::meta_key::next_message_id);
+  auto latest = storage::read_meta_optional(db, storage::meta_key::latest);
   if (!users) return unexpected(users.error());
   if (!msgs) return unexpected(msgs.error());
   if (!latest) return unexpected(latest.error());
@@ -38,7 +38,7 @@ expected<std::unique_ptr<writer>, std::string> writer::start(database& db, proje
   return w;
 }
 
-writer::writer(database& db, projector& proj, writer_options options)
+writer::writer(storage::database& db, projections::projector& proj, writer_options options)
     : db_(db), proj_(proj), log_(db), options_(std::move(options)) {}
 
 writer::~writer() { stop(); }
@@ -121,7 +121,7 @@ void writer::process(std::vector<write_request>& requests) {
     for (auto& ev : *decided) {
       if (std::holds_alternative<core::user_registered>(ev)) ++ctx.next_user_id;
       if (std::holds_alternative<core::message_posted>(ev)) ++ctx.next_message_id;
-      envelope env{seq++, now_ms, r.latest, std::move(ev)};
+      storage::envelope env{seq++, now_ms, r.latest, std::move(ev)};
       log_.append(batch, env);
       proj_.apply(env, batch);
       result.events.push_back(std::move(env));
@@ -145,11 +145,11 @@ void writer::process(std::vector<write_request>& requests) {
   }
   if (failure.empty() && (event_count > 0 || latest)) {
     if (event_count > 0) {
-      put_meta_u64(db_, batch, meta_key::next_user_id, ctx.next_user_id);
-      put_meta_u64(db_, batch, meta_key::next_message_id, ctx.next_message_id);
-      put_meta_u64(db_, batch, meta_key::checkpoint, seq - 1);
+      storage::put_meta_u64(db_, batch, storage::meta_key::next_user_id, ctx.next_user_id);
+      storage::put_meta_u64(db_, batch, storage::meta_key::next_message_id, ctx.next_message_id);
+      storage::put_meta_u64(db_, batch, storage::meta_key::checkpoint, seq - 1);
     }
-    if (latest) put_meta_u64(db_, batch, meta_key::latest, static_cast<std::uint64_t>(*latest));
+    if (latest) storage::put_meta_u64(db_, batch, storage::meta_key::latest, static_cast<std::uint64_t>(*latest));
     proj_.finish_batch(batch);
     rocksdb::WriteOptions wo;
     wo.sync = true;
@@ -193,4 +193,4 @@ void writer::process(std::vector<write_request>& requests) {
   }
 }
 
-}  // namespace minitwit::storage
+}  // namespace minitwit::app

@@ -1,10 +1,10 @@
-#include "http/worker_pool.hpp"
+#include "app/worker_pool.hpp"
 
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-namespace minitwit::http {
+namespace minitwit::app {
 
 worker_pool::worker_pool(std::size_t threads, std::size_t capacity, int nice_increment)
     : capacity_(capacity) {
@@ -57,4 +57,4 @@ void worker_pool::run(int nice_increment) {
   }
 }
 
-}  // namespace minitwit::http
+}  // namespace minitwit::app

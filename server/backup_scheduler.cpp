@@ -1,12 +1,12 @@
-#include "tools/backup_scheduler.hpp"
+#include "server/backup_scheduler.hpp"
 
 #include <charconv>
 #include <ctime>
 
-#include "http/json_log.hpp"
+#include "observability/json_log.hpp"
 #include "storage/backup.hpp"
 
-namespace minitwit::tools {
+namespace minitwit::server {
 
 std::optional<std::chrono::seconds> parse_interval(const std::string& s) {
   if (s.empty()) return std::nullopt;
@@ -19,7 +19,7 @@ std::optional<std::chrono::seconds> parse_interval(const std::string& s) {
   return std::chrono::seconds(n * factor);
 }
 
-backup_scheduler::backup_scheduler(storage::database& db, http::server_metrics& metrics, backup_schedule schedule)
+backup_scheduler::backup_scheduler(storage::database& db, observability::server_metrics& metrics, backup_schedule schedule)
     : db_(db), metrics_(metrics), schedule_(std::move(schedule)) {
   metrics_.set_backup_interval(double(schedule_.every.count()));
   thread_ = std::thread([this] { run(); });
@@ -48,7 +48,7 @@ void backup_scheduler::backup_once() {
   auto started = std::chrono::steady_clock::now();
   auto fail = [&](const std::string& step, const std::string& error) {
     metrics_.backup_finished(false, std::time(nullptr));
-    http::log_fields(spdlog::level::err, "backup_failed", {{"dir", schedule_.dir}, {"step", step}, {"error", error}});
+    observability::log_fields(spdlog::level::err, "backup_failed", {{"dir", schedule_.dir}, {"step", step}, {"error", error}});
   };
   auto made = storage::create_backup(db_, schedule_.dir);
   if (!made) return fail("create", made.error());
@@ -59,10 +59,10 @@ void backup_scheduler::backup_once() {
   metrics_.backup_finished(true, std::time(nullptr));
   boost::json::array deleted;
   for (auto id : *pruned) deleted.emplace_back(id);
-  http::log_fields(spdlog::level::info, "backup",
+  observability::log_fields(spdlog::level::info, "backup",
                    {{"dir", schedule_.dir}, {"backup_id", made->id}, {"last_seq", verified->last_seq},
                     {"bytes", made->bytes}, {"pruned", std::move(deleted)},
                     {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()}});
 }
 
-}  // namespace minitwit::tools
+}  // namespace minitwit::server

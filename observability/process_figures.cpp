@@ -1,4 +1,4 @@
-#include "http/process_figures.hpp"
+#include "observability/process_figures.hpp"
 
 #include <dlfcn.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-namespace minitwit::http {
+namespace minitwit::observability {
 
 process_figures read_process() {
   process_figures f;
@@ -57,4 +57,4 @@ std::optional<allocator_figures> read_allocator() {
   return allocator_figures{double(allocated), double(resident)};
 }
 
-}  // namespace minitwit::http
+}  // namespace minitwit::observability

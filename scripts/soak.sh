@@ -10,11 +10,11 @@
 # measured window began (else the warm-up was too short to tell a leak from a filling
 # cache), and resident memory stayed flat: no sample of the window more than 10 % above
 # the window's first. Prints the samples and a summary line.
-#   tools/soak.sh [--no-build]          (not part of CI: it takes 13 minutes)
+#   scripts/soak.sh [--no-build]          (not part of CI: it takes 13 minutes)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-source tools/bench-lib.sh
+source scripts/bench-lib.sh
 bin="$root/build/release/bin"
 seconds="${SOAK_SECONDS:-600}"
 warmup="${SOAK_WARMUP:-180}"

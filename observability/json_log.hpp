@@ -13,7 +13,7 @@
 #include <boost/json/object.hpp>
 #include <spdlog/common.h>
 
-namespace minitwit::http {
+namespace minitwit::observability {
 
 struct log_config {
   std::string level = "info";
@@ -41,4 +41,4 @@ void log_request(spdlog::level::level_enum level, const request_log& r);
 // Writes out everything logged so far (after lifecycle lines logged without log_fields).
 void flush_logs();
 
-}  // namespace minitwit::http
+}  // namespace minitwit::observability

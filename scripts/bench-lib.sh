@@ -1,4 +1,4 @@
-# Shell helpers shared by tools/benchmark.sh and tools/soak.sh (sourced, not run).
+# Shell helpers shared by scripts/benchmark.sh and scripts/soak.sh (sourced, not run).
 
 # http_get HOST:PORT PATH: the whole HTTP/1.0 response (headers and body), without curl.
 http_get() {

@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-namespace minitwit::tools {
+namespace minitwit::server {
 
 struct server_config {
   std::string data_dir = "./data";
@@ -62,4 +62,4 @@ std::string describe(const server_config& c);
 // True for "127.x.y.z:port", "localhost:port" and "[::1]:port".
 bool is_loopback(const std::string& host_port);
 
-}  // namespace minitwit::tools
+}  // namespace minitwit::server

@@ -22,10 +22,10 @@
 #include "core/commands.hpp"
 #include "core/decide.hpp"
 #include "storage/database.hpp"
+#include "projections/projector.hpp"
 #include "storage/event_log.hpp"
-#include "storage/projector.hpp"
 
-namespace minitwit::storage {
+namespace minitwit::app {
 
 enum class write_status {
   applied,      // written and fsynced (events may be empty: "nothing changes")
@@ -37,7 +37,7 @@ struct write_result {
   write_status status = write_status::unavailable;
   std::optional<core::domain_error> error;  // when refused
   std::string detail;                       // when unavailable
-  std::vector<envelope> events;             // what was recorded, when applied
+  std::vector<storage::envelope> events;             // what was recorded, when applied
 };
 
 // One queued request: a command, a `latest` to store, or both.
@@ -76,7 +76,7 @@ class writer {
  public:
   // Reads the counters from meta and the log's last seq; fails if they are unreadable.
   [[nodiscard]] static expected<std::unique_ptr<writer>, std::string> start(
-      database& db, projector& proj, writer_options options = {});
+      storage::database& db, projections::projector& proj, writer_options options = {});
   ~writer();  // stop()s
 
   // Queues a request. Returns false, without calling done, when the queue is full or
@@ -99,13 +99,13 @@ class writer {
   writer& operator=(const writer&) = delete;
 
  private:
-  writer(database& db, projector& proj, writer_options options);
+  writer(storage::database& db, projections::projector& proj, writer_options options);
   void run();
   void process(std::vector<write_request>& batch);
 
-  database& db_;
-  projector& proj_;
-  event_log log_;
+  storage::database& db_;
+  projections::projector& proj_;
+  storage::event_log log_;
   writer_options options_;
 
   // Committed counters: touched only by the writer thread.
@@ -122,4 +122,4 @@ class writer {
   std::thread thread_;
 };
 
-}  // namespace minitwit::storage
+}  // namespace minitwit::app

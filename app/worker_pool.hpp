@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-namespace minitwit::http {
+namespace minitwit::app {
 
 class worker_pool {
  public:
@@ -44,4 +44,4 @@ class worker_pool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace minitwit::http
+}  // namespace minitwit::app
