@@ -1,9 +1,9 @@
 // A fixed set of threads with a bounded queue, for CPU-heavy work (password hashing)
-// that must never run on an I/O thread or in the writer. Its threads may run at a lower
-// scheduling priority (nice_increment). The server keeps them at the normal one: with a
-// lower priority (or fewer threads than cores), registrations starved while other
-// requests kept the cores busy, and timed out in the benchmark's scenario replay
-// (see BENCHMARKS.md, "Registrations").
+// that must never run on an I/O thread or in the writer. Its threads run at the normal
+// scheduling priority unless nice_increment lowers it. The server passes --hash-nice,
+// 0 by default: with a lower priority (or fewer threads than cores), registrations
+// starved while other requests kept the cores busy, and timed out in the benchmark's
+// scenario replay (see BENCHMARKS.md, "Registrations").
 #pragma once
 
 #include <condition_variable>
@@ -19,7 +19,7 @@ namespace minitwit::app {
 class worker_pool {
  public:
   // threads >= 1; nice_increment is added to each worker's nice value (Linux).
-  worker_pool(std::size_t threads, std::size_t capacity, int nice_increment = 5);
+  worker_pool(std::size_t threads, std::size_t capacity, int nice_increment = 0);
   ~worker_pool();  // stop()s
 
   // Queues job; false when the queue is full or the pool is stopping.

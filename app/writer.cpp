@@ -4,7 +4,9 @@
 
 #include <type_traits>
 
+#include "storage/event_codec.hpp"
 #include "storage/meta.hpp"
+#include "storage/write_batch.hpp"
 
 namespace minitwit::app {
 
@@ -18,28 +20,28 @@ std::int64_t system_now_ms() {
 
 }  // namespace
 
-expected<std::unique_ptr<writer>, std::string> writer::start(storage::database& db, projections::projector& proj,
-                                                                  writer_options options) {
+result<std::unique_ptr<writer>> writer::start(storage::database& db, storage::event_log& log,
+                                              projections::projector& proj, writer_options options) {
   if (!options.now_ms) options.now_ms = system_now_ms;
-  std::unique_ptr<writer> w(new writer(db, proj, std::move(options)));
-  auto last = w->log_.last_seq();
-  if (!last) return unexpected(last.error());
+  std::unique_ptr<writer> w(new writer(db, log, proj, std::move(options)));
+  auto last = log.last_seq();
+  if (!last) return make_error(last.error());
   auto users = storage::read_meta_u64(db, storage::meta_key::next_user_id);
   auto msgs = storage::read_meta_u64(db, storage::meta_key::next_message_id);
   auto latest = storage::read_meta_optional(db, storage::meta_key::latest);
-  if (!users) return unexpected(users.error());
-  if (!msgs) return unexpected(msgs.error());
-  if (!latest) return unexpected(latest.error());
+  if (!users) return make_error(users.error());
+  if (!msgs) return make_error(msgs.error());
+  if (!latest) return make_error(latest.error());
   w->latest_ = *latest ? static_cast<std::int64_t>(**latest) : -1;
-  w->next_seq_ = *last + 1;
+  w->last_seq_ = *last;
   w->next_user_id_ = std::max<std::uint64_t>(*users, 1);
   w->next_message_id_ = std::max<std::uint64_t>(*msgs, 1);
   w->thread_ = std::thread([p = w.get()] { p->run(); });
   return w;
 }
 
-writer::writer(storage::database& db, projections::projector& proj, writer_options options)
-    : db_(db), proj_(proj), log_(db), options_(std::move(options)) {}
+writer::writer(storage::database& db, storage::event_log& log, projections::projector& proj, writer_options options)
+    : db_(db), log_(log), proj_(proj), options_(std::move(options)) {}
 
 writer::~writer() { stop(); }
 
@@ -78,119 +80,135 @@ bool writer::running() const {
 }
 
 void writer::run() {
-  std::vector<write_request> batch;
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued is answered
-      std::size_t n = std::min(queue_.size(), options_.max_batch);
-      batch.clear();
-      for (std::size_t i = 0; i < n; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    process(batch);
-    batch.clear();  // release the callbacks (and what they hold) now, not next batch
+  std::vector<write_request> requests;
+  while (take(requests)) {
+    process(requests);
+    requests.clear();  // release the callbacks (and what they hold) now, not next batch
   }
 }
 
-void writer::process(std::vector<write_request>& requests) {
-  const std::int64_t now_ms = options_.now_ms();
-  core::decision_context ctx{now_ms / 1000, next_user_id_, next_message_id_};
-  std::uint64_t seq = next_seq_;
-  std::optional<std::int64_t> latest;
-  rocksdb::WriteBatch batch;
-  std::vector<write_result> results(requests.size());
+bool writer::take(std::vector<write_request>& out) {
+  std::unique_lock lock(mu_);
+  wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+  if (queue_.empty()) return false;  // stopping, and everything queued is answered
+  std::size_t n = std::min(queue_.size(), options_.max_batch);
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return true;
+}
 
-  std::string failure;  // set when reading state failed: the whole batch is refused
-  try {
+struct writer::batch {
+  batch(storage::database& db, std::size_t requests) : rows(db), results(requests) {}
+  storage::write_batch rows;         // read-model rows, meta and (at append) the events
+  std::vector<std::string> encoded;  // the batch's events, encoded: the log's next records
+  std::vector<write_result> results;
+  core::decision_context ctx;
+  std::int64_t now_ms = 0;
+  std::optional<std::int64_t> latest;  // the last request's that carried one
+  bool writes() const { return !encoded.empty() || latest; }
+};
+
+void writer::process(std::vector<write_request>& requests) {
+  batch b(db_, requests.size());
+  b.now_ms = options_.now_ms();
+  b.ctx = core::decision_context{b.now_ms / 1000, next_user_id_, next_message_id_};
+  auto done = decide_all(requests, b);
+  bool wrote = false;
+  if (done && b.writes()) done = check_disk_reserve();
+  if (done && b.writes()) {
+    wrote = true;
+    done = append_and_commit(b);
+  }
+  if (done) {
+    publish(b);
+  } else {
+    abandon(b, done.error());
+  }
+  count(b, wrote, !done);
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (requests[i].done) requests[i].done(std::move(b.results[i]));
+  }
+}
+
+// A command that breaks a rule is refused and the others go on; a state that cannot
+// be read fails the whole batch.
+result<void> writer::decide_all(std::vector<write_request>& requests, batch& b) {
   for (std::size_t i = 0; i < requests.size(); ++i) {
     auto& r = requests[i];
-    auto& result = results[i];
+    auto& result = b.results[i];
     result.status = write_status::applied;
-    if (r.latest) latest = r.latest;
+    if (r.latest) b.latest = r.latest;
     if (!r.command) continue;
-    auto decided = core::decide(*r.command, proj_.state(), ctx);
-    if (!decided) {
+    auto decided = core::decide(*r.command, proj_.state(), b.ctx);
+    if (!decided) return make_error(decided.error());
+    if (!*decided) {
       result.status = write_status::refused;
-      result.error = decided.error();
+      result.error = decided->error();
       continue;
     }
-    for (auto& ev : *decided) {
-      if (std::holds_alternative<core::user_registered>(ev)) ++ctx.next_user_id;
-      if (std::holds_alternative<core::message_posted>(ev)) ++ctx.next_message_id;
-      storage::envelope env{seq++, now_ms, r.latest, std::move(ev)};
-      log_.append(batch, env);
-      proj_.apply(env, batch);
+    for (auto& ev : **decided) {
+      if (std::holds_alternative<core::user_registered>(ev)) ++b.ctx.next_user_id;
+      if (std::holds_alternative<core::message_posted>(ev)) ++b.ctx.next_message_id;
+      storage::envelope env{last_seq_ + b.encoded.size() + 1, b.now_ms, r.latest, std::move(ev)};
+      if (auto applied = proj_.apply(env, b.rows); !applied) return applied;
+      b.encoded.push_back(storage::encode(env));
       result.events.push_back(std::move(env));
     }
   }
-  } catch (const std::exception& ex) {
-    failure = ex.what();
-  }
+  return {};
+}
 
-  std::uint64_t event_count = seq - next_seq_;
-  bool wrote = false;
-  rocksdb::Status s;
-  if (failure.empty() && (event_count > 0 || latest) && options_.min_free_disk_bytes > 0) {
-    struct statvfs fs {};
-    if (::statvfs(db_.dir().c_str(), &fs) == 0) {
-      auto free_bytes = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
-      if (free_bytes < options_.min_free_disk_bytes)
-        failure = "the disk is almost full: " + std::to_string(free_bytes) + " bytes free, " +
-                  std::to_string(options_.min_free_disk_bytes) + " kept in reserve";
-    }
-  }
-  if (failure.empty() && (event_count > 0 || latest)) {
-    if (event_count > 0) {
-      storage::put_meta_u64(db_, batch, storage::meta_key::next_user_id, ctx.next_user_id);
-      storage::put_meta_u64(db_, batch, storage::meta_key::next_message_id, ctx.next_message_id);
-      storage::put_meta_u64(db_, batch, storage::meta_key::checkpoint, seq - 1);
-    }
-    if (latest) storage::put_meta_u64(db_, batch, storage::meta_key::latest, static_cast<std::uint64_t>(*latest));
-    proj_.finish_batch(batch);
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    auto started = std::chrono::steady_clock::now();
-    s = db_.db().Write(wo, &batch);
-    wrote = true;
-    if (options_.on_batch)
-      options_.on_batch(requests.size(), event_count,
-                        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), s.ok());
-  }
+result<void> writer::check_disk_reserve() const {
+  if (options_.min_free_disk_bytes == 0) return {};
+  struct statvfs fs {};
+  if (::statvfs(db_.dir().c_str(), &fs) != 0) return {};
+  auto free_bytes = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (free_bytes >= options_.min_free_disk_bytes) return {};
+  return make_error(errc::unavailable, "the disk is almost full: " + std::to_string(free_bytes) + " bytes free, " +
+                                           std::to_string(options_.min_free_disk_bytes) + " kept in reserve");
+}
 
-  if (!failure.empty() || (wrote && !s.ok())) {
-    proj_.end_batch(false);
-    if (wrote && !s.ok()) {
-      failure = s.ToString();
-      // A failed write may put RocksDB into read-only mode; ask it to resume so that
-      // writes work again once the cause is gone.
-      failure += "; resume: " + db_.db().Resume().ToString();
-    }
-    if (options_.on_error) options_.on_error(failure);
-    for (auto& result : results) {
-      result = write_result{write_status::unavailable, std::nullopt,
-                            "the database cannot write right now: " + failure, {}};
-    }
-  } else {
-    proj_.end_batch(true);
-    if (latest) latest_.store(*latest, std::memory_order_release);
-    next_seq_ = seq;
-    next_user_id_ = ctx.next_user_id;
-    next_message_id_ = ctx.next_message_id;
+result<void> writer::append_and_commit(batch& b) {
+  if (!b.encoded.empty()) {
+    if (auto appended = log_.append(last_seq_, b.encoded, b.rows); !appended) return appended;
+    b.rows.put_meta(storage::meta_key::next_user_id, b.ctx.next_user_id);
+    b.rows.put_meta(storage::meta_key::next_message_id, b.ctx.next_message_id);
+    b.rows.put_meta(storage::meta_key::checkpoint, last_seq_ + b.encoded.size());
   }
-  {
-    std::lock_guard lock(mu_);
-    stats_.batches += wrote ? 1 : 0;
-    stats_.failed_batches += failure.empty() ? 0 : 1;
-    stats_.commands += requests.size();
-    stats_.events += failure.empty() ? event_count : 0;
-  }
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    if (requests[i].done) requests[i].done(std::move(results[i]));
-  }
+  if (b.latest) b.rows.put_meta(storage::meta_key::latest, static_cast<std::uint64_t>(*b.latest));
+  proj_.finish_batch(b.rows);
+  auto started = std::chrono::steady_clock::now();
+  auto written = db_.write(b.rows, storage::durability::synced);
+  if (options_.on_batch)
+    options_.on_batch(b.results.size(), b.encoded.size(),
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                      written.has_value());
+  return written;
+}
+
+void writer::publish(const batch& b) {
+  proj_.end_batch(true);
+  if (b.latest) latest_.store(*b.latest, std::memory_order_release);
+  last_seq_ += b.encoded.size();
+  next_user_id_ = b.ctx.next_user_id;
+  next_message_id_ = b.ctx.next_message_id;
+}
+
+void writer::abandon(batch& b, const error& e) {
+  proj_.end_batch(false);
+  if (options_.on_error) options_.on_error(e.message);
+  for (auto& result : b.results)
+    result = write_result{write_status::unavailable, std::nullopt, "the database cannot write right now: " + e.message, {}};
+}
+
+void writer::count(const batch& b, bool wrote, bool failed) {
+  std::lock_guard lock(mu_);
+  stats_.batches += wrote ? 1 : 0;
+  stats_.failed_batches += failed ? 1 : 0;
+  stats_.commands += b.results.size();
+  stats_.events += failed ? 0 : b.encoded.size();
 }
 
 }  // namespace minitwit::app

@@ -1,9 +1,13 @@
-// The single writer with group commit. Request threads submit() commands into a
-// bounded queue; one thread takes everything queued, decides each command in order
-// against committed state plus its own pending writes, puts events + projection rows
-// + `latest` + id counters + checkpoint into ONE WriteBatch, writes it with
-// sync = true, and only then answers every command of the batch. Durability costs one
-// fsync per batch, not per request.
+// The command pipeline: a single writer with group commit. Request threads submit()
+// commands into a bounded queue; one thread takes everything queued and runs it
+// through the steps of process(), in order:
+//   decide   each command against committed state plus the batch's pending writes
+//            (core::decide), staging its events and read-model rows (the projector);
+//   append   the events to the event log, after the log's last seq;
+//   commit   events + rows + `latest` + id counters + checkpoint as ONE synced write;
+//   publish  the new state (counters, `latest`, in-memory heads) — or abandon it;
+//   answer   every request of the batch, only now.
+// Durability costs one fsync per batch, not per request.
 #pragma once
 
 #include <atomic>
@@ -21,8 +25,9 @@
 
 #include "core/commands.hpp"
 #include "core/decide.hpp"
-#include "storage/database.hpp"
+#include "core/result.hpp"
 #include "projections/projector.hpp"
+#include "storage/database.hpp"
 #include "storage/event_log.hpp"
 
 namespace minitwit::app {
@@ -74,9 +79,10 @@ struct writer_stats {
 
 class writer {
  public:
-  // Reads the counters from meta and the log's last seq; fails if they are unreadable.
-  [[nodiscard]] static expected<std::unique_ptr<writer>, std::string> start(
-      storage::database& db, projections::projector& proj, writer_options options = {});
+  // Reads the counters from meta and the log's last seq, then starts the thread; fails
+  // if they are unreadable. db, log and proj must outlive the writer.
+  static result<std::unique_ptr<writer>> start(storage::database& db, storage::event_log& log,
+                                               projections::projector& proj, writer_options options = {});
   ~writer();  // stop()s
 
   // Queues a request. Returns false, without calling done, when the queue is full or
@@ -99,17 +105,29 @@ class writer {
   writer& operator=(const writer&) = delete;
 
  private:
-  writer(storage::database& db, projections::projector& proj, writer_options options);
+  struct batch;  // one batch of requests on its way through the pipeline
+
+  writer(storage::database& db, storage::event_log& log, projections::projector& proj, writer_options options);
   void run();
-  void process(std::vector<write_request>& batch);
+  // Waits for requests and moves up to max_batch of them into out; false once stopping
+  // with nothing left.
+  bool take(std::vector<write_request>& out);
+  void process(std::vector<write_request>& requests);
+  // The steps of process(), in order.
+  result<void> decide_all(std::vector<write_request>& requests, batch& b);
+  result<void> check_disk_reserve() const;
+  result<void> append_and_commit(batch& b);
+  void publish(const batch& b);
+  void abandon(batch& b, const error& e);
+  void count(const batch& b, bool wrote, bool failed);
 
   storage::database& db_;
+  storage::event_log& log_;
   projections::projector& proj_;
-  storage::event_log log_;
   writer_options options_;
 
-  // Committed counters: touched only by the writer thread.
-  std::uint64_t next_seq_ = 1;
+  // Committed state: touched only by the writer thread.
+  std::uint64_t last_seq_ = 0;
   std::uint64_t next_user_id_ = 1;
   std::uint64_t next_message_id_ = 1;
   std::atomic<std::int64_t> latest_{-1};

@@ -4,13 +4,13 @@
 #pragma once
 
 #include <cstdint>
-#include "core/expected.hpp"
 #include <optional>
 #include <string_view>
 #include <vector>
 
 #include "core/commands.hpp"
 #include "core/events.hpp"
+#include "core/result.hpp"
 
 namespace minitwit::core {
 
@@ -30,13 +30,14 @@ struct message_state {
 };
 
 // Read-only view of the current state that decisions need. The writer implements it
-// as committed state plus the not-yet-written part of its own batch.
+// as committed state plus the not-yet-written part of its own batch; a lookup fails
+// only when that state cannot be read.
 class state_view {
  public:
   virtual ~state_view() = default;
-  virtual std::optional<user_id> find_user(std::string_view username) const = 0;
-  virtual bool is_following(user_id follower, user_id followee) const = 0;
-  virtual std::optional<message_state> find_message(message_id id) const = 0;
+  virtual result<std::optional<user_id>> find_user(std::string_view username) const = 0;
+  virtual result<bool> is_following(user_id follower, user_id followee) const = 0;
+  virtual result<std::optional<message_state>> find_message(message_id id) const = 0;
 };
 
 // What the writer supplies to a decision: the time and the next free ids.
@@ -46,11 +47,12 @@ struct decision_context {
   message_id next_message_id = 1;
 };
 
-using decision = expected<std::vector<event>, domain_error>;
+// The events a command causes, or the rule it breaks.
+using decision = tl::expected<std::vector<event>, domain_error>;
 
 // Decides a command. An empty vector means "accepted, nothing changes" (following a
 // user twice, unfollowing a stranger, following oneself, flagging a flagged message).
-[[nodiscard]] decision decide(const command& c, const state_view& state,
-                              const decision_context& ctx);
+// Fails (the outer result) only when the state could not be read.
+result<decision> decide(const command& c, const state_view& state, const decision_context& ctx);
 
 }  // namespace minitwit::core

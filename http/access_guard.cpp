@@ -24,13 +24,13 @@ struct access_guard::network {
   }
 };
 
-expected<std::unique_ptr<access_guard>, std::string> access_guard::create(handler& inner, access_options options) {
+result<std::unique_ptr<access_guard>> access_guard::create(handler& inner, access_options options) {
   std::unique_ptr<access_guard> g(new access_guard(inner, options));
   for (const auto& cidr : options.allow) {
     auto slash = cidr.find('/');
     boost::system::error_code ec;
     auto base = ip::make_address(cidr.substr(0, slash), ec);
-    if (ec) return unexpected("--api-allow: '" + cidr + "' is not an address or network (like 10.0.0.0/8)");
+    if (ec) return make_error(errc::invalid_argument, "--api-allow: '" + cidr + "' is not an address or network (like 10.0.0.0/8)");
     unsigned max = base.is_v4() ? 32 : 128, prefix = max;
     if (slash != std::string::npos) {
       try {
@@ -38,12 +38,12 @@ expected<std::unique_ptr<access_guard>, std::string> access_guard::create(handle
         prefix = static_cast<unsigned>(std::stoul(cidr.substr(slash + 1), &used));
         if (used != cidr.size() - slash - 1 || prefix > max) throw std::out_of_range("prefix");
       } catch (const std::exception&) {
-        return unexpected("--api-allow: '" + cidr + "' has an invalid prefix length");
+        return make_error(errc::invalid_argument, "--api-allow: '" + cidr + "' has an invalid prefix length");
       }
     }
     g->networks_.push_back({base, prefix, cidr});
   }
-  if (options.rate_per_second < 0) return unexpected("the rate limit must not be negative");
+  if (options.rate_per_second < 0) return make_error(errc::invalid_argument, "the rate limit must not be negative");
   if (g->options_.burst <= 0) g->options_.burst = std::max(1.0, options.rate_per_second);
   return g;
 }

@@ -5,13 +5,13 @@
 #pragma once
 
 #include <chrono>
-#include "core/expected.hpp"
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "core/result.hpp"
 #include "http/message.hpp"
 
 namespace minitwit::http {
@@ -24,9 +24,9 @@ struct access_options {
 
 class access_guard final : public handler {
  public:
-  // Fails with a readable message on a malformed CIDR.
-  [[nodiscard]] static expected<std::unique_ptr<access_guard>, std::string> create(handler& inner,
-                                                                                      access_options options);
+  // Fails with errc::invalid_argument on a malformed CIDR or a negative rate. inner
+  // must outlive the guard.
+  static result<std::unique_ptr<access_guard>> create(handler& inner, access_options options);
   ~access_guard() override;
   void handle(request req, responder done) override;
 

@@ -28,13 +28,59 @@ boost::json::object to_json(const projections::database_stats& s) {
   return o;
 }
 
-admin_api::admin_api(storage::database& db, const projections::read_model& reads, observability::server_metrics& metrics,
-                     std::optional<std::string> token)
-    : db_(db), reads_(reads), metrics_(metrics), log_(db), token_(std::move(token)), jobs_(1, 8, 10) {}
+admin_api::admin_api(storage::database& db, const storage::event_log& log, const projections::read_model& reads,
+                     observability::server_metrics& metrics, std::optional<std::string> token)
+    : db_(db),
+      log_(log),
+      reads_(reads),
+      metrics_(metrics),
+      token_(std::move(token)),
+      jobs_(1, 8, 10),
+      routes_(declare_routes()) {}
 
 admin_api::~admin_api() { jobs_.stop(); }
 
-response admin_api::ready() const {
+router<admin_api, admin_api::exchange> admin_api::declare_routes() {
+  // Restricted: needs the bearer token (when one is configured). Paths are compared as
+  // sent, unescaped, as operators and monitors write them.
+  return router<admin_api, exchange>({{"GET", "/health/live", &admin_api::live},
+                                      {"GET", "/health/ready", &admin_api::ready},
+                                      {"GET", "/metrics", &admin_api::metrics, true},
+                                      {"GET", "/admin/stats", &admin_api::stats, true},
+                                      {"POST", "/admin/snapshot", &admin_api::snapshot, true},
+                                      {"POST", "/admin/backup", &admin_api::backup, true},
+                                      {"POST", "/admin/flag", &admin_api::flag, true}},
+                                     {.decode_fixed = false});
+}
+
+void admin_api::handle(request req, responder done) {
+  routes_.match(req);
+  const auto& m = req.match;
+  bool found = m.result != route_match::outcome::not_found;
+  // Anything under /admin/ needs the token before it learns whether it exists.
+  if (!found && !m.target.path(req.target).starts_with("/admin/"))
+    return done(json_error(404, "Not found: no such resource"));
+  if ((m.restricted || !found) && !has_token(req))
+    return done(json_error(401, "This admin endpoint needs 'Authorization: Bearer <token>'"));
+  if (!found) return done(json_error(404, "Not found: no such resource"));
+  if (m.result == route_match::outcome::wrong_method) {
+    auto r = json_error(405, "Method not allowed; this resource allows " + std::string(m.allow));
+    r.headers.emplace_back("Allow", std::string(m.allow));
+    return done(std::move(r));
+  }
+  exchange x{std::move(req), std::move(done)};
+  routes_.serve(*this, x, x.req.match);
+}
+
+bool admin_api::has_token(const request& req) const {
+  if (!token_) return true;
+  auto h = req.header("authorization");
+  return h.starts_with("Bearer ") && app::secrets_equal(h.substr(7), *token_);
+}
+
+void admin_api::live(exchange& x) { x.done(json_body(R"({"live":true})")); }
+
+void admin_api::ready(exchange& x) {
   json::object o;
   auto checkpoint = reads_.checkpoint();
   auto last = log_.last_seq();
@@ -49,7 +95,17 @@ response admin_api::ready() const {
   o["last_event"] = last ? *last : 0;
   o["writer"] = writing ? "running" : writer ? "stopped" : "not started";
   o["writer_queue"] = writer ? writer->queue_depth() : 0;
-  return json_body(json::serialize(o), ok ? 200 : 503);
+  x.done(json_body(json::serialize(o), ok ? 200 : 503));
+}
+
+void admin_api::metrics(exchange& x) {
+  x.done(response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.scrape(), {}});
+}
+
+void admin_api::stats(exchange& x) {
+  auto s = projections::collect_stats(db_);
+  if (!s) return x.done(json_error(503, s.error().message));
+  x.done(json_body(json::serialize(to_json(*s))));
 }
 
 namespace {
@@ -66,87 +122,43 @@ std::optional<std::string> target_dir(const request& req) {
 
 }  // namespace
 
-void admin_api::handle(request req, responder done) {
-  auto path = std::string_view(req.target).substr(0, req.target.find('?'));
-  auto route = [&](std::string_view p, std::string_view method) {
-    if (path != p) return false;
-    if (req.method != method) {
-      auto r = json_error(405, "Method not allowed; this resource allows " + std::string(method));
-      r.headers.emplace_back("Allow", std::string(method));
-      done(std::move(r));
-      return false;
-    }
-    return true;
-  };
-  if (path == "/health/live" || path == "/health/ready") {
-    if (!route(path, "GET")) return;
-    return done(path == "/health/live" ? json_body(R"({"live":true})") : ready());
-  }
-  if (!path.starts_with("/admin/") && path != "/metrics") return done(json_error(404, "Not found: no such resource"));
-  if (token_) {
-    auto h = req.header("authorization");
-    if (!h.starts_with("Bearer ") || !app::secrets_equal(h.substr(7), *token_))
-      return done(json_error(401, "This admin endpoint needs 'Authorization: Bearer <token>'"));
-  }
-  if (path == "/metrics") {
-    if (!route(path, "GET")) return;
-    return done(response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.scrape(), {}});
-  }
-  if (path == "/admin/stats") {
-    if (!route(path, "GET")) return;
-    auto s = projections::collect_stats(db_);
-    if (!s) return done(json_error(503, s.error()));
-    return done(json_body(json::serialize(to_json(*s))));
-  }
-  if (path == "/admin/snapshot") {
-    if (route(path, "POST")) snapshot(req, std::move(done));
-    return;
-  }
-  if (path == "/admin/backup") {
-    if (route(path, "POST")) backup(req, std::move(done));
-    return;
-  }
-  if (path == "/admin/flag") {
-    if (route(path, "POST")) flag(req, std::move(done));
-    return;
-  }
-  done(json_error(404, "Not found: no such resource"));
-}
-
-void admin_api::run_copy(const request& req, responder done, const char* what,
-                         std::function<expected<json::object, std::string>(const std::string&)> copy) {
-  auto to = target_dir(req);
-  if (!to) return done(json_error(400, "The body must be {\"to\": \"<directory>\"}"));
-  auto job = [to = *to, done, what, copy = std::move(copy)] {
+void admin_api::run_copy(exchange& x, const char* what,
+                         std::function<result<json::object>(const std::string&)> copy) {
+  auto to = target_dir(x.req);
+  if (!to) return x.done(json_error(400, "The body must be {\"to\": \"<directory>\"}"));
+  auto job = [to = *to, done = x.done, what, copy = std::move(copy)] {
     auto made = copy(to);
     if (!made) {
-      spdlog::error("{} into {} failed: {}", what, to, made.error());
-      bool conflict = made.error().find("exists already") != std::string::npos;
-      return done(json_error(conflict ? 409 : 503, made.error()));
+      spdlog::error("{} into {} failed: {}", what, to, made.error().message);
+      bool conflict = made.error().code == errc::already_exists;
+      return done(json_error(conflict ? 409 : 503, made.error().message));
     }
     spdlog::info("{} into {}: {}", what, to, json::serialize(*made));
     done(json_body(json::serialize(*made)));
   };
-  if (!jobs_.try_submit(std::move(job))) done(json_error(503, "Too many snapshots and backups queued; try again later"));
+  if (!jobs_.try_submit(std::move(job)))
+    x.done(json_error(503, "Too many snapshots and backups queued; try again later"));
 }
 
-void admin_api::snapshot(const request& req, responder done) {
-  run_copy(req, std::move(done), "snapshot", [this](const std::string& to) -> expected<json::object, std::string> {
+void admin_api::snapshot(exchange& x) {
+  run_copy(x, "snapshot", [this](const std::string& to) -> result<json::object> {
     auto s = storage::create_snapshot(db_, to);
-    if (!s) return unexpected(s.error());
+    if (!s) return make_error(s.error());
     return json::object{{"path", s->path}, {"last_seq", s->last_seq}};
   });
 }
 
-void admin_api::backup(const request& req, responder done) {
-  run_copy(req, std::move(done), "backup", [this](const std::string& to) -> expected<json::object, std::string> {
+void admin_api::backup(exchange& x) {
+  run_copy(x, "backup", [this](const std::string& to) -> result<json::object> {
     auto b = storage::create_backup(db_, to);
-    if (!b) return unexpected(b.error());
+    if (!b) return make_error(b.error());
     return json::object{{"backup_id", b->id}, {"last_seq", b->last_seq}, {"bytes", b->bytes}, {"files", b->files}};
   });
 }
 
-void admin_api::flag(const request& req, responder done) {
+void admin_api::flag(exchange& x) {
+  auto done = std::move(x.done);
+  const auto& req = x.req;
   boost::system::error_code ec;
   auto v = json::parse(req.body, ec);
   const json::value* id = !ec && v.is_object() ? v.as_object().if_contains("message_id") : nullptr;

@@ -23,24 +23,29 @@
 
 #include <boost/json/object.hpp>
 
-#include "http/message.hpp"
-#include "observability/metrics.hpp"
 #include "app/worker_pool.hpp"
+#include "app/writer.hpp"
+#include "core/result.hpp"
+#include "http/message.hpp"
+#include "http/router.hpp"
+#include "observability/metrics.hpp"
 #include "projections/read_model.hpp"
 #include "projections/stats.hpp"
 #include "storage/database.hpp"
 #include "storage/event_log.hpp"
-#include "app/writer.hpp"
 
 namespace minitwit::http {
 
 class admin_api final : public handler {
  public:
-  admin_api(storage::database& db, const projections::read_model& reads, observability::server_metrics& metrics,
-            std::optional<std::string> token);
+  // db, log, reads and metrics must outlive this.
+  admin_api(storage::database& db, const storage::event_log& log, const projections::read_model& reads,
+            observability::server_metrics& metrics, std::optional<std::string> token);
   ~admin_api() override;
 
   void handle(request req, responder done) override;
+  // The listener's route table (for its observed_handler).
+  const route_table& routes() const { return routes_.table(); }
 
   // The server is ready once the writer runs (read models caught up).
   void attach_writer(app::writer& w) { writer_ = &w; }
@@ -49,21 +54,31 @@ class admin_api final : public handler {
   void stop() { jobs_.stop(); }
 
  private:
-  response ready() const;
-  void snapshot(const request& req, responder done);
-  void backup(const request& req, responder done);
-  void flag(const request& req, responder done);
+  struct exchange {
+    request req;
+    responder done;
+  };
+  static router<admin_api, exchange> declare_routes();
+
+  void live(exchange& x);
+  void ready(exchange& x);
+  void metrics(exchange& x);
+  void stats(exchange& x);
+  void snapshot(exchange& x);
+  void backup(exchange& x);
+  void flag(exchange& x);
+  bool has_token(const request& req) const;
   // Runs a snapshot or backup on the jobs thread and answers with what copy returns.
-  void run_copy(const request& req, responder done, const char* what,
-                std::function<expected<boost::json::object, std::string>(const std::string&)> copy);
+  void run_copy(exchange& x, const char* what, std::function<result<boost::json::object>(const std::string&)> copy);
 
   storage::database& db_;
+  const storage::event_log& log_;
   const projections::read_model& reads_;
   observability::server_metrics& metrics_;
   std::atomic<app::writer*> writer_{nullptr};
-  storage::event_log log_;
   std::optional<std::string> token_;
   app::worker_pool jobs_;
+  router<admin_api, exchange> routes_;
 };
 
 boost::json::object to_json(const projections::database_stats& s);

@@ -46,9 +46,9 @@ template_set& templates_for_this_thread() {
 }
 
 std::string hex(const unsigned char* data, std::size_t n) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += {digits[data[i] >> 4], digits[data[i] & 15]};
+  std::string out(2 * n + 1, '\0');  // sodium_bin2hex writes a terminating NUL
+  sodium_bin2hex(out.data(), out.size(), data, n);
+  out.pop_back();
   return out;
 }
 

@@ -2,22 +2,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <memory>
 
 #include <fmt/format.h>
 #include <sodium.h>
 
 #include "observability/json_log.hpp"
-#include "http/target.hpp"
 
 namespace minitwit::http {
 
 namespace {
-
-std::vector<std::string> segments_of(std::string_view path) {
-  auto s = path_segments(path.substr(0, path.find('?')));
-  return s ? *s : std::vector<std::string>{};
-}
 
 // Unique within this process, unpredictable across restarts: a random base drawn once
 // plus a counter (no system call per request).
@@ -33,45 +26,13 @@ std::string request_id() {
 
 }  // namespace
 
-std::string api_route(std::string_view path) {
-  auto s = segments_of(path);
-  if (s.size() == 1 && (s[0] == "latest" || s[0] == "register" || s[0] == "msgs" || s[0] == "metrics"))
-    return "/" + s[0];
-  if (s.size() == 2 && (s[0] == "msgs" || s[0] == "fllws")) return "/" + s[0] + "/:user";
-  return "other";
-}
-
-std::string web_route(std::string_view path) {
-  auto s = segments_of(path);
-  if (s.size() == 1) {
-    for (const char* fixed : {"", "public", "login", "register", "logout", "add_message"})
-      if (s[0] == fixed) return "/" + s[0];
-    return "/:user";
-  }
-  if (s.size() == 2 && s[0] == "static") return "/static";
-  if (s.size() == 2 && (s[1] == "follow" || s[1] == "unfollow")) return "/:user/" + s[1];
-  return "other";
-}
-
-std::string admin_route(std::string_view path) {
-  auto p = path.substr(0, path.find('?'));
-  for (const char* known : {"/health/live", "/health/ready", "/metrics", "/admin/stats", "/admin/snapshot",
-                            "/admin/backup", "/admin/flag"})
-    if (p == known) return std::string(p);
-  return "other";
-}
-
-void with_metrics_route::handle(request req, responder done) {
-  if (req.method == "GET" && req.target.substr(0, req.target.find('?')) == "/metrics")
-    return done(response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.scrape(), {}});
-  inner_.handle(std::move(req), std::move(done));
-}
-
 void observed_handler::handle(request req, responder done) {
   auto started = std::chrono::steady_clock::now();
   auto id = std::string(req.header("x-request-id"));
   if (id.empty() || id.size() > 64) id = request_id();
-  auto route = classify_(req.target);
+  routes_.match(req);
+  // The table outlives every request: its template can travel as a view.
+  std::string_view route = req.match.route;
   auto wrapped = [this, started, id, route, method = req.method, client = req.client,
                   done = std::move(done)](response r) {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

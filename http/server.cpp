@@ -1,6 +1,5 @@
 #include "http/server.hpp"
 
-#include <charconv>
 #include <thread>
 #include <vector>
 
@@ -8,22 +7,11 @@
 #include <spdlog/spdlog.h>
 
 #include "http/connection_registry.hpp"
+#include "http/host_port.hpp"
 #include "http/listener.hpp"
 #include "http/net.hpp"
 
 namespace minitwit::http {
-
-std::optional<std::pair<std::string, unsigned short>> split_host_port(const std::string& s) {
-  auto colon = s.rfind(':');
-  if (colon == std::string::npos || colon == 0) return std::nullopt;
-  std::string host = s.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  unsigned port = 0;
-  auto p = s.substr(colon + 1);
-  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
-  if (ec != std::errc() || end != p.data() + p.size() || port > 65535) return std::nullopt;
-  return std::pair{host, static_cast<unsigned short>(port)};
-}
 
 struct server::impl {
   impl(unsigned threads, server_limits l)
@@ -52,22 +40,21 @@ server::~server() {
     if (t.joinable()) t.join();
 }
 
-expected<std::string, std::string> server::listen(const std::string& host_port, handler& h) {
-  auto hp = split_host_port(host_port);
-  if (!hp) return unexpected("'" + host_port + "' is not HOST:PORT");
+result<std::string> server::listen(const std::string& host_port, handler& h) {
+  auto hp = parse_host_port(host_port);
+  if (!hp) return make_error(hp.error());
   beast::error_code ec;
-  auto address = net::ip::make_address(hp->first, ec);
-  if (ec) return unexpected("'" + hp->first + "' is not an IP address");
+  auto address = net::ip::make_address(hp->host, ec);
+  if (ec) return make_error(errc::invalid_argument, "'" + hp->host + "' is not an IP address");
   try {
-    auto l = std::make_shared<listener>(impl_->ioc, tcp::endpoint(address, hp->second), h,
+    auto l = std::make_shared<listener>(impl_->ioc, tcp::endpoint(address, hp->port), h,
                                         impl_->limits, impl_->registry);
     auto ep = l->local_endpoint();
     impl_->listeners.push_back(l);
     l->run();
-    auto a = ep.address();
-    return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
+    return http::host_port{ep.address().to_string(), ep.port()}.to_string();
   } catch (const boost::system::system_error& e) {
-    return unexpected("cannot listen on " + host_port + ": " + e.code().message());
+    return make_error(errc::io, "cannot listen on " + host_port + ": " + e.code().message());
   }
 }
 
@@ -78,8 +65,6 @@ void server::stop() {
   }
   impl_->stop_cv.notify_all();
 }
-
-std::size_t server::open_connections() const { return impl_->registry.size(); }
 
 void server::start() {
   auto& d = *impl_;

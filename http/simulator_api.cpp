@@ -13,7 +13,6 @@
 #include "core/input_rules.hpp"
 #include "observability/json_text.hpp"
 #include "app/passwords.hpp"
-#include "http/target.hpp"
 
 namespace minitwit::http {
 
@@ -23,7 +22,7 @@ struct simulator_api::context {
   request req;
   responder done;
   std::optional<std::int64_t> latest;
-  parsed_target target;
+  const std::string& user() const { return req.match.params[0]; }
 };
 
 namespace {
@@ -38,8 +37,8 @@ response method_not_allowed(std::string_view allow) {
   return r;
 }
 
-response storage_failure(const std::string& detail) {
-  spdlog::error("read failed: {}", detail);
+response storage_failure(const error& e) {
+  spdlog::error("read failed: {}", e.message);
   auto r = json_error(503, "The service cannot read its data right now, try again shortly");
   r.headers.emplace_back("Retry-After", "1");
   return r;
@@ -106,7 +105,22 @@ simulator_api::simulator_api(const projections::read_model& reads, app::writer& 
       writer_(writer),
       hashers_(hashers),
       options_(std::move(options)),
-      credentials_(options_.username + ":" + options_.password) {}
+      credentials_(options_.username + ":" + options_.password),
+      routes_(declare_routes(options_.metrics != nullptr)) {}
+
+router<simulator_api, simulator_api::context> simulator_api::declare_routes(bool with_metrics) {
+  // Restricted: needs the simulator's credentials. "/msgs/" names no user: not found.
+  router<simulator_api, context> r({{"GET", "/latest", &simulator_api::get_latest},
+                                    {"POST", "/register", &simulator_api::post_register},
+                                    {"GET", "/msgs", &simulator_api::get_public_messages, true},
+                                    {"GET", "/msgs/:user", &simulator_api::get_user_messages, true},
+                                    {"POST", "/msgs/:user", &simulator_api::post_message, true},
+                                    {"GET", "/fllws/:user", &simulator_api::get_follows, true},
+                                    {"POST", "/fllws/:user", &simulator_api::post_follow, true}},
+                                   {.empty_params = false});
+  if (with_metrics) r.add({"GET", "/metrics", &simulator_api::get_metrics});
+  return r;
+}
 
 bool simulator_api::authorized(const request& req) const {
   auto h = req.header("authorization");
@@ -127,51 +141,19 @@ bool simulator_api::authorized(const request& req) const {
 }
 
 void simulator_api::handle(request req, responder done) {
+  routes_.match(req);
+  const auto& m = req.match;
+  // The target, then route and method (404/405 need no credentials), then credentials,
+  // then `latest`.
+  if (!m.target.ok()) return done(bad_request("The request target is not valid percent-encoding"));
+  if (m.result == route_match::outcome::not_found) return done(not_found("Not found: no such resource"));
+  if (m.result == route_match::outcome::wrong_method) return done(method_not_allowed(m.allow));
+  if (m.restricted && !authorized(req)) return done(json_error(403, forbidden_text));
   auto c = std::make_shared<context>();
-  c->done = std::move(done);
-  auto target = parse_target(req.target);
-  auto segments = target ? path_segments(target->path) : std::nullopt;
-  if (!target || !segments) {
-    c->done(bad_request("The request target is not valid percent-encoding"));
-    return;
-  }
-  c->target = std::move(*target);
+  c->latest = parse_latest(req.query_param("latest"));
   c->req = std::move(req);
-  const auto& seg = *segments;
-  const auto& method = c->req.method;
-
-  // Route and method first (404/405 need no credentials), then credentials, then `latest`.
-  enum class route { latest, reg, msgs, user_msgs, fllws } which;
-  std::string_view allow;
-  if (seg.size() == 1 && seg[0] == "latest") which = route::latest, allow = "GET";
-  else if (seg.size() == 1 && seg[0] == "register") which = route::reg, allow = "POST";
-  else if (seg.size() == 1 && seg[0] == "msgs") which = route::msgs, allow = "GET";
-  else if (seg.size() == 2 && seg[0] == "msgs" && !seg[1].empty()) which = route::user_msgs, allow = "GET, POST";
-  else if (seg.size() == 2 && seg[0] == "fllws" && !seg[1].empty()) which = route::fllws, allow = "GET, POST";
-  else {
-    c->done(not_found("Not found: no such resource"));
-    return;
-  }
-  if (!(method == "GET" && allow.starts_with("GET")) &&
-      !(method == "POST" && allow.ends_with("POST"))) {
-    c->done(method_not_allowed(allow));
-    return;
-  }
-  if (which != route::latest && which != route::reg && !authorized(c->req)) {
-    c->done(json_error(403, forbidden_text));
-    return;
-  }
-  c->latest = parse_latest(c->target.param("latest"));
-
-  switch (which) {
-    case route::latest: return get_latest(*c);
-    case route::reg: return post_register(*c);
-    case route::msgs: return get_messages(*c, nullptr);
-    case route::user_msgs:
-      return method == "GET" ? get_messages(*c, &seg[1]) : post_message(*c, seg[1]);
-    case route::fllws:
-      return method == "GET" ? get_follows(*c, seg[1]) : post_follow(*c, seg[1]);
-  }
+  c->done = std::move(done);
+  routes_.serve(*this, *c, c->req.match);
 }
 
 void simulator_api::finish(context& c, response r) {
@@ -246,8 +228,12 @@ void simulator_api::post_register(context& c) {
     self->done(unavailable("Too many registrations at once, try again shortly"));
 }
 
-void simulator_api::get_messages(context& c, const std::string* username) {
-  auto no = parse_count(c.target.param("no"), options_.default_no, options_.max_no);
+void simulator_api::get_public_messages(context& c) { send_messages(c, nullptr); }
+
+void simulator_api::get_user_messages(context& c) { send_messages(c, &c.user()); }
+
+void simulator_api::send_messages(context& c, const std::string* username) {
+  auto no = parse_count(c.req.query_param("no"), options_.default_no, options_.max_no);
   projections::query_result<projections::message_page> page;
   if (username) {
     auto user = reads_.user_by_name(*username);
@@ -261,7 +247,8 @@ void simulator_api::get_messages(context& c, const std::string* username) {
   finish(c, json_body(messages_json(page->messages)));
 }
 
-void simulator_api::post_message(context& c, const std::string& username) {
+void simulator_api::post_message(context& c) {
+  const auto& username = c.user();
   auto body = parse_object(c.req.body);
   std::optional<std::string> content;
   std::string_view problem = "The request body must be a JSON object";
@@ -282,8 +269,9 @@ void simulator_api::post_message(context& c, const std::string& username) {
   submit(c, core::post_message{username, std::move(*content)});
 }
 
-void simulator_api::get_follows(context& c, const std::string& username) {
-  auto no = parse_count(c.target.param("no"), options_.default_no, options_.max_no);
+void simulator_api::get_follows(context& c) {
+  const auto& username = c.user();
+  auto no = parse_count(c.req.query_param("no"), options_.default_no, options_.max_no);
   auto user = reads_.user_by_name(username);
   if (!user) return finish(c, storage_failure(user.error()));
   if (!*user) return finish(c, not_found(core::describe(core::domain_error::unknown_user)));
@@ -297,7 +285,8 @@ void simulator_api::get_follows(context& c, const std::string& username) {
   finish(c, json_body(json::serialize(o)));
 }
 
-void simulator_api::post_follow(context& c, const std::string& username) {
+void simulator_api::post_follow(context& c) {
+  const auto& username = c.user();
   auto body = parse_object(c.req.body);
   std::optional<core::command> cmd;
   if (body) {
@@ -314,6 +303,10 @@ void simulator_api::post_follow(context& c, const std::string& username) {
                                       : "The request body must be a JSON object"));
   }
   submit(c, std::move(*cmd));
+}
+
+void simulator_api::get_metrics(context& c) {
+  c.done(response{200, "text/plain; version=0.0.4; charset=utf-8", options_.metrics->scrape(), {}});
 }
 
 }  // namespace minitwit::http

@@ -86,11 +86,10 @@ web_session session_codec::decode(std::string_view value, std::int64_t now) cons
   return s;
 }
 
-expected<session_key, std::string> load_session_key(const std::optional<std::string>& secret,
-                                                          const std::filesystem::path& data_dir) {
+result<session_key> load_session_key(const std::optional<std::string>& secret, const std::filesystem::path& data_dir) {
   session_key key{};
   if (secret) {
-    if (secret->size() < 16) return unexpected("the secret key must be at least 16 characters long");
+    if (secret->size() < 16) return make_error(errc::invalid_argument, "the secret key must be at least 16 characters long");
     crypto_generichash(key.data(), key.size(), reinterpret_cast<const unsigned char*>(secret->data()),
                        secret->size(), nullptr, 0);
     return key;
@@ -102,22 +101,22 @@ expected<session_key, std::string> load_session_key(const std::optional<std::str
     randombytes_buf(key.data(), key.size());
     auto tmp = data_dir / "session.key.tmp";
     int w = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (w < 0) return unexpected("cannot create " + tmp.string() + ": " + std::strerror(errno));
+    if (w < 0) return make_error(errc::io, "cannot create " + tmp.string() + ": " + std::strerror(errno));
     bool ok = ::write(w, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(w) == 0;
     ::close(w);
     if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0)
-      return unexpected("cannot write " + path.string() + ": " + std::strerror(errno));
+      return make_error(errc::io, "cannot write " + path.string() + ": " + std::strerror(errno));
     return key;
   }
-  if (fd < 0) return unexpected("cannot read " + path.string() + ": " + std::strerror(errno));
+  if (fd < 0) return make_error(errc::io, "cannot read " + path.string() + ": " + std::strerror(errno));
   struct stat st {};
   ::fstat(fd, &st);
   auto n = ::read(fd, key.data(), key.size());
   ::close(fd);
   if (n != static_cast<ssize_t>(key.size()))
-    return unexpected(path.string() + " is not a 32-byte key: delete it to make a new one (this logs everyone out)");
+    return make_error(errc::corrupt, path.string() + " is not a 32-byte key: delete it to make a new one (this logs everyone out)");
   if (st.st_mode & 077)
-    return unexpected(path.string() + " is readable by others: chmod 600 it");
+    return make_error(errc::invalid_argument, path.string() + " is readable by others: chmod 600 it");
   return key;
 }
 

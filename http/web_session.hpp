@@ -6,7 +6,6 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include "core/expected.hpp"
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "core/events.hpp"
+#include "core/result.hpp"
 
 namespace minitwit::http {
 
@@ -46,8 +46,10 @@ class session_codec {
 
 // The signing key: derived from `secret` when configured (MINITWIT_SECRET_KEY), else
 // read from data_dir/session.key, which is created with 32 random bytes and mode 0600
-// on first use, so that sessions survive restarts and redeploys.
-[[nodiscard]] expected<session_key, std::string> load_session_key(
+// on first use, so that sessions survive restarts and redeploys. Fails with
+// errc::invalid_argument (a short secret, a key file others can read), errc::corrupt
+// (a key file of the wrong size) or errc::io.
+result<session_key> load_session_key(
     const std::optional<std::string>& secret, const std::filesystem::path& data_dir);
 
 // The value of cookie `name` in a Cookie header, nullopt when absent.

@@ -17,7 +17,6 @@ namespace minitwit::http {
 struct web_ui::exchange {
   request req;
   responder done;
-  parsed_target target;
   web_session session;
   std::optional<projections::user_row> user;  // logged in as
   page_frame frame() const {
@@ -44,8 +43,8 @@ void add_security_headers(response& r) {
 
 std::string user_path(const std::string& username) { return "/" + percent_encode(username); }
 
-std::optional<core::message_id> parse_cursor(const parsed_target& t) {
-  auto v = t.param("before");
+std::optional<core::message_id> parse_cursor(const request& r) {
+  auto v = r.query_param("before");
   if (!v) return std::nullopt;
   core::message_id id = 0;
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), id);
@@ -66,7 +65,12 @@ bool is_cross_site(const request& r) {
 
 web_ui::web_ui(const projections::read_model& reads, app::writer& writer, app::worker_pool& workers,
                session_codec sessions, std::function<std::int64_t()> now_seconds)
-    : reads_(reads), writer_(writer), workers_(workers), sessions_(sessions), now_(std::move(now_seconds)) {
+    : reads_(reads),
+      writer_(writer),
+      workers_(workers),
+      sessions_(sessions),
+      now_(std::move(now_seconds)),
+      routes_(declare_routes()) {
   if (!now_) {
     now_ = [] {
       return std::chrono::duration_cast<std::chrono::seconds>(
@@ -103,11 +107,24 @@ response web_ui::error_page(exchange& x, unsigned status, std::string_view title
   return page(x, status, pages_.error(x.frame(), title, text));
 }
 
+router<web_ui, web_ui::exchange> web_ui::declare_routes() {
+  // Restricted: a GET that changes state, refused from other sites like every POST.
+  return router<web_ui, exchange>({{"GET HEAD", "/", &web_ui::my_timeline},
+                                   {"GET HEAD", "/public", &web_ui::public_timeline},
+                                   {"GET HEAD POST", "/login", &web_ui::login},
+                                   {"GET HEAD POST", "/register", &web_ui::sign_up},
+                                   {"GET HEAD", "/logout", &web_ui::logout},
+                                   {"POST", "/add_message", &web_ui::add_message},
+                                   {"GET HEAD", "/static/:file", &web_ui::stylesheet, false, "/static"},
+                                   {"GET HEAD", "/:user", &web_ui::user_timeline},
+                                   {"GET HEAD", "/:user/follow", &web_ui::follow, true},
+                                   {"GET HEAD", "/:user/unfollow", &web_ui::unfollow, true}});
+}
+
 void web_ui::handle(request req, responder done) {
+  routes_.match(req);
   auto x = std::make_shared<exchange>();
   x->done = std::move(done);
-  auto target = parse_target(req.target);
-  auto segments = target ? path_segments(target->path) : std::nullopt;
   x->req = std::move(req);
   if (auto cookie = cookie_value(x->req.header("cookie"), session_cookie_name)) {
     x->session = sessions_.decode(*cookie, now_());
@@ -117,42 +134,16 @@ void web_ui::handle(request req, responder done) {
     if (u && *u) x->user = std::move(**u);
     else x->session.user = 0;  // unknown user (e.g. a restored older database): logged out
   }
-  if (!target || !segments) return x->done(error_page(*x, 400, "Bad Request", "The address is not valid."));
-  x->target = std::move(*target);
-
-  const auto& seg = *segments;
-  const auto& method = x->req.method;
-  bool is_get = method == "GET" || method == "HEAD";
-  bool state_changing = method == "POST" ||
-                        (seg.size() == 2 && (seg[1] == "follow" || seg[1] == "unfollow"));
+  const auto& m = x->req.match;
+  if (!m.target.ok()) return x->done(error_page(*x, 400, "Bad Request", "The address is not valid."));
+  bool state_changing = x->req.method == "POST" || m.restricted;
   if (state_changing && is_cross_site(x->req))
     return x->done(error_page(*x, 403, "Forbidden", "Cross-site requests cannot change anything here."));
-
-  auto allow = [&](bool ok) {
-    if (!ok) x->done(error_page(*x, 405, "Method Not Allowed", "This page does not accept that method."));
-    return ok;
-  };
-  if (seg.size() == 1 && seg[0].empty()) {
-    if (allow(is_get)) timeline(*x, nullptr);
-  } else if (seg.size() == 1 && seg[0] == "public") {
-    if (allow(is_get)) public_timeline(*x);
-  } else if (seg.size() == 1 && seg[0] == "login") {
-    if (allow(is_get || method == "POST")) login(*x);
-  } else if (seg.size() == 1 && seg[0] == "register") {
-    if (allow(is_get || method == "POST")) sign_up(*x);
-  } else if (seg.size() == 1 && seg[0] == "logout") {
-    if (allow(is_get)) logout(*x);
-  } else if (seg.size() == 1 && seg[0] == "add_message") {
-    if (allow(method == "POST")) add_message(*x);
-  } else if (seg.size() == 2 && seg[0] == "static") {
-    if (allow(is_get)) stylesheet(*x, seg[1]);
-  } else if (seg.size() == 1) {
-    if (allow(is_get)) timeline(*x, &seg[0]);
-  } else if (seg.size() == 2 && (seg[1] == "follow" || seg[1] == "unfollow")) {
-    if (allow(is_get)) follow(*x, seg[0], seg[1] == "follow");
-  } else {
-    x->done(error_page(*x, 404, "Not Found", "There is no such page."));
-  }
+  if (m.result == route_match::outcome::wrong_method)
+    return x->done(error_page(*x, 405, "Method Not Allowed", "This page does not accept that method."));
+  if (m.result == route_match::outcome::not_found)
+    return x->done(error_page(*x, 404, "Not Found", "There is no such page."));
+  routes_.serve(*this, *x, m);
 }
 
 std::vector<message_view> web_ui::with_authors(const std::vector<projections::message_row>& rows) {
@@ -170,8 +161,12 @@ std::vector<message_view> web_ui::with_authors(const std::vector<projections::me
   return out;
 }
 
+void web_ui::my_timeline(exchange& x) { timeline(x, nullptr); }
+
+void web_ui::user_timeline(exchange& x) { timeline(x, &x.req.match.params[0]); }
+
 void web_ui::public_timeline(exchange& x) {
-  auto cursor = parse_cursor(x.target);
+  auto cursor = parse_cursor(x.req);
   auto p = reads_.public_timeline(messages_per_page, cursor);
   if (!p) return x.done(error_page(x, 503, "Service Unavailable", busy_text));
   timeline_view v{"Public Timeline", follow_status::none, {}, false, with_authors(p->messages), {}};
@@ -180,7 +175,7 @@ void web_ui::public_timeline(exchange& x) {
 }
 
 void web_ui::timeline(exchange& x, const std::string* profile) {
-  auto cursor = parse_cursor(x.target);
+  auto cursor = parse_cursor(x.req);
   timeline_view v;
   projections::query_result<projections::message_page> p;
   std::string base;
@@ -213,7 +208,12 @@ void web_ui::timeline(exchange& x, const std::string* profile) {
   x.done(page(x, 200, pages_.timeline(x.frame(), v)));
 }
 
-void web_ui::follow(exchange& x, const std::string& profile, bool follow) {
+void web_ui::follow(exchange& x) { change_follow(x, true); }
+
+void web_ui::unfollow(exchange& x) { change_follow(x, false); }
+
+void web_ui::change_follow(exchange& x, bool follow) {
+  auto profile = x.req.match.params[0];  // a copy: x moves below
   if (!x.user) return x.done(error_page(x, 401, "Unauthorized", "Please sign in first."));
   auto owner = reads_.user_by_name(profile);
   if (!owner) return x.done(error_page(x, 503, "Service Unavailable", busy_text));
@@ -237,8 +237,8 @@ void web_ui::follow(exchange& x, const std::string& profile, bool follow) {
 
 void web_ui::add_message(exchange& x) {
   if (!x.user) return x.done(error_page(x, 401, "Unauthorized", "Please sign in first."));
-  auto form = parse_query(x.req.body);
-  auto text = form ? find_param(*form, "text") : std::nullopt;
+  auto form = form_fields::parse(x.req.body);
+  auto text = form ? form->get("text") : std::nullopt;
   if (!text || text->empty()) return x.done(redirect(x, "/"));
   if (auto problem = core::check_message_text(*text)) {
     x.session.flashes.emplace_back(*problem);
@@ -246,7 +246,7 @@ void web_ui::add_message(exchange& x) {
   }
   auto self = std::make_shared<exchange>(std::move(x));
   app::write_request w;
-  w.command = core::post_message{self->user->username, std::string(*text)};
+  w.command = core::post_message{self->user->username, std::move(*text)};
   w.done = [this, self](app::write_result r) {
     if (r.status != app::write_status::applied)
       return self->done(error_page(*self, 503, "Service Unavailable", busy_text));
@@ -259,9 +259,9 @@ void web_ui::add_message(exchange& x) {
 void web_ui::login(exchange& x) {
   if (x.user) return x.done(redirect(x, "/"));
   if (x.req.method != "POST") return x.done(page(x, 200, pages_.login(x.frame(), {}, {})));
-  auto form = parse_query(x.req.body).value_or(query_params{});
-  std::string username(find_param(form, "username").value_or(""));
-  std::string password(find_param(form, "password").value_or(""));
+  auto form = form_fields::parse(x.req.body).value_or(form_fields{});
+  std::string username = form.get("username").value_or("");
+  std::string password = form.get("password").value_or("");
   auto user = reads_.user_by_name(username);
   if (!user) return x.done(error_page(x, 503, "Service Unavailable", busy_text));
   if (!*user) return x.done(page(x, 200, pages_.login(x.frame(), "Invalid username", username)));
@@ -292,11 +292,11 @@ void web_ui::login(exchange& x) {
 void web_ui::sign_up(exchange& x) {
   if (x.user) return x.done(redirect(x, "/"));
   if (x.req.method != "POST") return x.done(page(x, 200, pages_.sign_up(x.frame(), {}, {}, {})));
-  auto form = parse_query(x.req.body).value_or(query_params{});
-  std::string username(find_param(form, "username").value_or(""));
-  std::string email(find_param(form, "email").value_or(""));
-  std::string password(find_param(form, "password").value_or(""));
-  std::string password2(find_param(form, "password2").value_or(""));
+  auto form = form_fields::parse(x.req.body).value_or(form_fields{});
+  std::string username = form.get("username").value_or("");
+  std::string email = form.get("email").value_or("");
+  std::string password = form.get("password").value_or("");
+  std::string password2 = form.get("password2").value_or("");
   auto fail = [&](std::string_view error) {
     x.done(page(x, 200, pages_.sign_up(x.frame(), error, username, email)));
   };
@@ -333,8 +333,8 @@ void web_ui::logout(exchange& x) {
   x.done(redirect(x, "/public"));
 }
 
-void web_ui::stylesheet(exchange& x, const std::string& file) {
-  if ("/static/" + file != pages_.stylesheet_path())
+void web_ui::stylesheet(exchange& x) {
+  if ("/static/" + x.req.match.params[0] != pages_.stylesheet_path())
     return x.done(error_page(x, 404, "Not Found", "There is no such page."));
   response r{200, "text/css; charset=utf-8", std::string(pages_.stylesheet()), {}};
   r.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");

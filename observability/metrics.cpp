@@ -73,6 +73,7 @@ struct server_metrics::impl {
   std::map<std::string, pm::Counter*> event_counters;
   std::map<std::string, double> last_totals;
   storage::database* db = nullptr;
+  const storage::event_log* log = nullptr;
   app::writer* writer = nullptr;
   projections::inline_projector* projector = nullptr;
   double last_cpu = 0;
@@ -87,9 +88,10 @@ struct server_metrics::impl {
 server_metrics::server_metrics() : impl_(std::make_unique<impl>()) {}
 server_metrics::~server_metrics() = default;
 
-void server_metrics::attach_database(storage::database& db) {
+void server_metrics::attach_database(storage::database& db, const storage::event_log& log) {
   std::lock_guard lock(impl_->mu);
   impl_->db = &db;
+  impl_->log = &log;
 }
 
 void server_metrics::attach_writer(app::writer& w, projections::inline_projector& p) {
@@ -166,7 +168,7 @@ std::string server_metrics::scrape() {
     d.gauge("minitwit_ready", "1 when read models are caught up and the writer runs").Set(d.writer && d.writer->running() ? 1 : 0);
     if (d.db) {
       storage::database& db = *d.db;
-      if (auto last = storage::event_log(db).last_seq()) d.gauge("minitwit_last_event_seq", "Sequence number of the newest event").Set(double(*last));
+      if (auto last = d.log->last_seq()) d.gauge("minitwit_last_event_seq", "Sequence number of the newest event").Set(double(*last));
       if (auto cp = storage::read_meta_u64(db, storage::meta_key::checkpoint))
         d.gauge("minitwit_projection_checkpoint", "Newest event applied to the read models").Set(double(*cp));
       if (auto latest = storage::read_meta_optional(db, storage::meta_key::latest); latest && *latest)

@@ -12,6 +12,7 @@
 
 namespace minitwit::storage {
 class database;
+class event_log;
 }
 namespace minitwit::app {
 class writer;
@@ -28,7 +29,7 @@ class server_metrics {
   ~server_metrics();
 
   // The database is known first; the writer and projector once read models are caught up.
-  void attach_database(storage::database& db);
+  void attach_database(storage::database& db, const storage::event_log& log);
   void attach_writer(app::writer& w, projections::inline_projector& p);
 
   void observe_request(std::string_view listener, std::string_view route, std::string_view method,

@@ -1,16 +1,17 @@
-// Brings the read models up to the end of the event log before the server accepts
-// traffic: nothing to do when the projection checkpoint is current; the missing tail
-// when it is behind (e.g. the read models were restored from an older copy); a full
-// rebuild, after dropping every read model, when they were written by another
+// Brings the read models up to the end of the event log: nothing to do when the
+// projection checkpoint is current; the missing tail when it is behind (the read
+// models were restored from an older copy, or other nodes appended to a shared log);
+// a full rebuild, after dropping every read model, when they were written by another
 // projection_version (a newer binary) or are missing.
 #pragma once
 
 #include <cstdint>
-#include "core/expected.hpp"
 #include <functional>
-#include <string>
 
+#include "core/result.hpp"
+#include "projections/inline_projector.hpp"
 #include "storage/database.hpp"
+#include "storage/event_log.hpp"
 
 namespace minitwit::projections {
 
@@ -29,7 +30,13 @@ struct catch_up_options {
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
 
-[[nodiscard]] expected<catch_up_report, std::string> catch_up(storage::database& db,
-                                                                   const catch_up_options& options = {});
+// Applies log's events after db's checkpoint through projector (the server's own, so
+// that the heads attached to it stay current; it must not be in the middle of a batch).
+result<catch_up_report> catch_up(storage::database& db, const storage::event_log& log, inline_projector& projector,
+                                 const catch_up_options& options = {});
+
+// The same with a projector of its own, for a database nothing else serves.
+result<catch_up_report> catch_up(storage::database& db, const storage::event_log& log,
+                                 const catch_up_options& options = {});
 
 }  // namespace minitwit::projections

@@ -1,6 +1,5 @@
 #include "projections/inline_projector.hpp"
 
-#include <stdexcept>
 
 #include "storage/keys.hpp"
 #include "storage/meta.hpp"
@@ -19,7 +18,9 @@ std::vector<std::int64_t*> counters(entity_counts& c) {
   return out;
 }
 
-std::string_view type_name_at(std::size_t i) {
+}  // namespace
+
+std::string_view event_type_name_at(std::size_t i) {
   static const auto names = [] {
     std::array<std::string_view, event_type_count> n{};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -30,29 +31,39 @@ std::string_view type_name_at(std::size_t i) {
   return names[i];
 }
 
-}  // namespace
-
 std::vector<std::string> counter_keys() {
   std::vector<std::string> keys = {std::string(storage::meta_key::user_count),
                                    std::string(storage::meta_key::message_count),
                                    std::string(storage::meta_key::follow_count)};
   for (std::size_t i = 0; i < event_type_count; ++i)
-    keys.push_back("count.events." + std::string(type_name_at(i)));
+    keys.push_back("count.events." + std::string(event_type_name_at(i)));
   return keys;
 }
 
-expected<std::unique_ptr<inline_projector>, std::string> inline_projector::open(
-    storage::database& db) {
+result<std::unique_ptr<inline_projector>> inline_projector::open(storage::database& db) {
   std::unique_ptr<inline_projector> p(new inline_projector(db));
+  if (auto r = p->reload(); !r) return make_error(r.error());
+  return p;
+}
+
+result<entity_counts> read_counts(storage::database& db) {
   auto keys = counter_keys();
-  auto slots = counters(p->pending_);
+  entity_counts loaded;
+  auto slots = counters(loaded);
   for (std::size_t i = 0; i < keys.size(); ++i) {
     auto v = storage::read_meta_u64(db, keys[i]);
-    if (!v) return unexpected(v.error());
+    if (!v) return make_error(v.error());
     *slots[i] = static_cast<std::int64_t>(*v);
   }
-  p->end_batch(true);
-  return p;
+  return loaded;
+}
+
+result<void> inline_projector::reload() {
+  auto loaded = read_counts(db_);
+  if (!loaded) return make_error(loaded.error());
+  pending_ = *loaded;
+  end_batch(true);
+  return {};
 }
 
 entity_counts inline_projector::counts() const {
@@ -60,136 +71,159 @@ entity_counts inline_projector::counts() const {
   return committed_;
 }
 
-std::optional<std::string> inline_projector::get(column c, std::string_view key) const {
-  std::string value;
-  auto s = db_.db().Get(rocksdb::ReadOptions(), db_.cf(c), key, &value);
-  if (s.IsNotFound()) return std::nullopt;
-  if (!s.ok()) throw std::runtime_error("read of " + std::string(storage::column_name(c)) + " failed: " + s.ToString());
-  return value;
+namespace {
+
+// Reads and decodes one row: nullopt when there is none.
+template <class Row, class Decode>
+result<std::optional<Row>> read_row(storage::database& db, column c, std::string_view key, Decode decode) {
+  auto v = db.get(c, key);
+  if (!v) return make_error(v.error());
+  if (!*v) return std::optional<Row>{};
+  auto row = decode(**v);
+  if (!row) return make_error(row.error());
+  return std::optional<Row>(std::move(*row));
 }
 
-std::optional<core::user_id> inline_projector::find_user(std::string_view username) const {
+error missing(std::string what) { return {errc::corrupt, std::move(what)}; }
+
+}  // namespace
+
+result<std::optional<core::user_id>> inline_projector::find_user(std::string_view username) const {
   if (auto it = pending_names_.find(std::string(username)); it != pending_names_.end())
-    return it->second;
-  auto v = get(column::users, username);
-  if (!v) return std::nullopt;
-  auto row = decode_user_row(*v);
-  if (!row) throw std::runtime_error(row.error());
-  return row->id;
+    return std::optional<core::user_id>(it->second);
+  auto row = read_row<user_row>(db_, column::users, username, decode_user_row);
+  if (!row) return make_error(row.error());
+  if (!*row) return std::optional<core::user_id>{};
+  return std::optional<core::user_id>((*row)->id);
 }
 
-bool inline_projector::is_following(core::user_id a, core::user_id b) const {
+result<bool> inline_projector::is_following(core::user_id a, core::user_id b) const {
   if (auto it = pending_follows_.find({a, b}); it != pending_follows_.end()) return it->second;
-  return get(column::follows, keys::u64_pair(a, b)).has_value();
+  auto v = db_.get(column::follows, keys::u64_pair(a, b));
+  if (!v) return make_error(v.error());
+  return v->has_value();
 }
 
-std::optional<core::message_state> inline_projector::find_message(core::message_id id) const {
+result<std::optional<core::message_state>> inline_projector::find_message(core::message_id id) const {
   auto m = message_by_id(id);
-  if (!m) return std::nullopt;
-  return core::message_state{m->author, m->flagged};
+  if (!m) return make_error(m.error());
+  if (!*m) return std::optional<core::message_state>{};
+  return std::optional(core::message_state{(*m)->author, (*m)->flagged});
 }
 
-std::optional<user_row> inline_projector::user_by_id(core::user_id id) const {
-  if (auto it = pending_users_.find(id); it != pending_users_.end()) return it->second;
-  auto v = get(column::users_by_id, keys::u64(id));
-  if (!v) return std::nullopt;
-  auto row = decode_user_row(*v);
-  if (!row) throw std::runtime_error(row.error());
-  return *row;
+result<std::optional<user_row>> inline_projector::user_by_id(core::user_id id) const {
+  if (auto it = pending_users_.find(id); it != pending_users_.end()) return std::optional(it->second);
+  return read_row<user_row>(db_, column::users_by_id, keys::u64(id), decode_user_row);
 }
 
-std::optional<message_row> inline_projector::message_by_id(core::message_id id) const {
-  if (auto it = pending_messages_.find(id); it != pending_messages_.end()) return it->second;
-  auto v = get(column::messages, keys::u64(id));
-  if (!v) return std::nullopt;
-  auto row = decode_message_row(*v);
-  if (!row) throw std::runtime_error(row.error());
-  return *row;
+result<std::optional<message_row>> inline_projector::message_by_id(core::message_id id) const {
+  if (auto it = pending_messages_.find(id); it != pending_messages_.end()) return std::optional(it->second);
+  return read_row<message_row>(db_, column::messages, keys::u64(id), decode_message_row);
 }
 
-void inline_projector::apply(const storage::envelope& e, rocksdb::WriteBatch& batch) {
-  std::visit([&](const auto& ev) { apply_event(ev, batch); }, e.event);
+result<void> inline_projector::apply(const storage::envelope& e, storage::write_batch& batch) {
+  auto applied = std::visit([&](const auto& ev) { return apply_event(ev, batch); }, e.event);
+  if (!applied) return make_error(applied.error().prefixed("event " + std::to_string(e.seq) + ": "));
   ++pending_.events_by_type[e.event.index()];
+  return {};
 }
 
-void inline_projector::apply_event(const core::password_rehashed& e, rocksdb::WriteBatch& b) {
+result<void> inline_projector::apply_event(const core::password_rehashed& e, storage::write_batch& b) {
   auto row = user_by_id(e.id);
-  if (!row) throw std::runtime_error("password of unknown user " + std::to_string(e.id));
-  row->password_hash = e.password_hash;
-  auto bytes = encode_row(*row);
-  (void)b.Put(db_.cf(column::users), row->username, bytes);
-  (void)b.Put(db_.cf(column::users_by_id), keys::u64(e.id), bytes);
-  pending_users_[e.id] = std::move(*row);
+  if (!row) return make_error(row.error());
+  if (!*row) return make_error(missing("password of unknown user " + std::to_string(e.id)));
+  auto& user = **row;
+  user.password_hash = e.password_hash;
+  auto bytes = encode_row(user);
+  b.put(column::users, user.username, bytes);
+  b.put(column::users_by_id, keys::u64(e.id), bytes);
+  pending_users_[e.id] = std::move(user);
+  return {};
 }
 
-void inline_projector::apply_event(const core::user_registered& e, rocksdb::WriteBatch& b) {
+result<void> inline_projector::apply_event(const core::user_registered& e, storage::write_batch& b) {
   user_row row{e.id, e.username, e.email, e.password_hash};
   auto bytes = encode_row(row);
-  (void)b.Put(db_.cf(column::users), e.username, bytes);
-  (void)b.Put(db_.cf(column::users_by_id), keys::u64(e.id), bytes);
+  b.put(column::users, e.username, bytes);
+  b.put(column::users_by_id, keys::u64(e.id), bytes);
   pending_names_[e.username] = e.id;
   pending_users_[e.id] = std::move(row);
   ++pending_.users;
+  return {};
 }
+
+namespace {
 
 // Puts a visible message into the timelines it belongs to.
-static void put_timeline_rows(storage::database& db, rocksdb::WriteBatch& b,
-                              const message_row& row, const std::string& bytes) {
-  (void)b.Put(db.cf(column::user_msgs), keys::u64_pair(row.author, keys::invert(row.id)), bytes);
-  (void)b.Put(db.cf(column::public_msgs), keys::u64(keys::invert(row.id)), bytes);
+void put_timeline_rows(storage::write_batch& b, const message_row& row, const std::string& bytes) {
+  b.put(column::user_msgs, keys::u64_pair(row.author, keys::invert(row.id)), bytes);
+  b.put(column::public_msgs, keys::u64(keys::invert(row.id)), bytes);
 }
 
-void inline_projector::apply_event(const core::message_posted& e, rocksdb::WriteBatch& b) {
+}  // namespace
+
+result<void> inline_projector::apply_event(const core::message_posted& e, storage::write_batch& b) {
   auto author = user_by_id(e.author);
-  if (!author) throw std::runtime_error("message " + std::to_string(e.id) + " has an unknown author");
-  message_row row{e.id, e.author, author->username, e.text, e.pub_date, false};
+  if (!author) return make_error(author.error());
+  if (!*author) return make_error(missing("message " + std::to_string(e.id) + " has an unknown author"));
+  message_row row{e.id, e.author, (*author)->username, e.text, e.pub_date, false};
   auto bytes = encode_row(row);
-  (void)b.Put(db_.cf(column::messages), keys::u64(e.id), bytes);
-  put_timeline_rows(db_, b, row, bytes);
-  (void)b.Put(db_.cf(column::author_heads), keys::u64(e.author), keys::u64(e.id));
+  b.put(column::messages, keys::u64(e.id), bytes);
+  put_timeline_rows(b, row, bytes);
+  b.put(column::author_heads, keys::u64(e.author), keys::u64(e.id));
   pending_messages_[e.id] = std::move(row);
   ++pending_.messages;
+  return {};
 }
 
-void inline_projector::apply_event(const core::user_followed& e, rocksdb::WriteBatch& b) {
+result<void> inline_projector::apply_event(const core::user_followed& e, storage::write_batch& b) {
   auto followee = user_by_id(e.followee);
-  if (!followee) throw std::runtime_error("follow of unknown user " + std::to_string(e.followee));
-  if (is_following(e.follower, e.followee)) return;
-  (void)b.Put(db_.cf(column::follows), keys::u64_pair(e.follower, e.followee), followee->username);
+  if (!followee) return make_error(followee.error());
+  if (!*followee) return make_error(missing("follow of unknown user " + std::to_string(e.followee)));
+  auto following = is_following(e.follower, e.followee);
+  if (!following) return make_error(following.error());
+  if (*following) return {};
+  b.put(column::follows, keys::u64_pair(e.follower, e.followee), (*followee)->username);
   pending_follows_[{e.follower, e.followee}] = true;
   ++pending_.follows;
+  return {};
 }
 
-void inline_projector::apply_event(const core::user_unfollowed& e, rocksdb::WriteBatch& b) {
-  if (!is_following(e.follower, e.followee)) return;
-  (void)b.Delete(db_.cf(column::follows), keys::u64_pair(e.follower, e.followee));
+result<void> inline_projector::apply_event(const core::user_unfollowed& e, storage::write_batch& b) {
+  auto following = is_following(e.follower, e.followee);
+  if (!following) return make_error(following.error());
+  if (!*following) return {};
+  b.remove(column::follows, keys::u64_pair(e.follower, e.followee));
   pending_follows_[{e.follower, e.followee}] = false;
   --pending_.follows;
+  return {};
 }
 
-void inline_projector::apply_event(const core::message_flagged& e, rocksdb::WriteBatch& b) {
-  auto row = message_by_id(e.id);
-  if (!row) throw std::runtime_error("flag of unknown message " + std::to_string(e.id));
-  if (row->flagged == e.flagged) return;
-  row->flagged = e.flagged;
-  auto bytes = encode_row(*row);
-  (void)b.Put(db_.cf(column::messages), keys::u64(e.id), bytes);
+result<void> inline_projector::apply_event(const core::message_flagged& e, storage::write_batch& b) {
+  auto found = message_by_id(e.id);
+  if (!found) return make_error(found.error());
+  if (!*found) return make_error(missing("flag of unknown message " + std::to_string(e.id)));
+  auto& row = **found;
+  if (row.flagged == e.flagged) return {};
+  row.flagged = e.flagged;
+  auto bytes = encode_row(row);
+  b.put(column::messages, keys::u64(e.id), bytes);
   if (e.flagged) {
-    (void)b.Delete(db_.cf(column::user_msgs), keys::u64_pair(row->author, keys::invert(row->id)));
-    (void)b.Delete(db_.cf(column::public_msgs), keys::u64(keys::invert(row->id)));
+    b.remove(column::user_msgs, keys::u64_pair(row.author, keys::invert(row.id)));
+    b.remove(column::public_msgs, keys::u64(keys::invert(row.id)));
     --pending_.messages;
   } else {
-    put_timeline_rows(db_, b, *row, bytes);
+    put_timeline_rows(b, row, bytes);
     ++pending_.messages;
   }
-  pending_messages_[e.id] = std::move(*row);
+  pending_messages_[e.id] = std::move(row);
+  return {};
 }
 
-void inline_projector::finish_batch(rocksdb::WriteBatch& batch) {
+void inline_projector::finish_batch(storage::write_batch& batch) {
   static const auto keys = counter_keys();
   auto slots = counters(pending_);
-  for (std::size_t i = 0; i < keys.size(); ++i)
-    storage::put_meta_u64(db_, batch, keys[i], static_cast<std::uint64_t>(*slots[i]));
+  for (std::size_t i = 0; i < keys.size(); ++i) batch.put_meta(keys[i], static_cast<std::uint64_t>(*slots[i]));
 }
 
 void inline_projector::end_batch(bool committed) {

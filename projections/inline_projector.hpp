@@ -5,17 +5,16 @@
 #pragma once
 
 #include <array>
-#include <mutex>
-#include <variant>
-#include <vector>
 #include <cstdint>
-#include "core/expected.hpp"
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "projections/public_head.hpp"
 #include "projections/rows.hpp"
@@ -36,16 +35,24 @@ struct entity_counts {
 // The meta keys of the counters, e.g. "count.users", "count.events.message_posted".
 std::vector<std::string> counter_keys();
 
+// The committed counters as stored in db's meta.
+result<entity_counts> read_counts(storage::database& db);
+
+// The name of the event type at variant index i, e.g. "message_posted".
+std::string_view event_type_name_at(std::size_t i);
+
 class inline_projector final : public projections::projector, private core::state_view {
  public:
   // Loads the committed counters from meta.
-  [[nodiscard]] static expected<std::unique_ptr<inline_projector>, std::string> open(
-      storage::database& db);
+  static result<std::unique_ptr<inline_projector>> open(storage::database& db);
 
   const core::state_view& state() const override { return *this; }
-  void apply(const storage::envelope& e, rocksdb::WriteBatch& batch) override;
-  void finish_batch(rocksdb::WriteBatch& batch) override;
+  result<void> apply(const storage::envelope& e, storage::write_batch& batch) override;
+  void finish_batch(storage::write_batch& batch) override;
   void end_batch(bool committed) override;
+
+  // Reloads the committed counters from meta (after the read models were reset).
+  result<void> reload();
 
   // Committed counts; safe to call from any thread.
   entity_counts counts() const;
@@ -57,21 +64,20 @@ class inline_projector final : public projections::projector, private core::stat
  private:
   explicit inline_projector(storage::database& db) : db_(db) {}
 
-  std::optional<core::user_id> find_user(std::string_view username) const override;
-  bool is_following(core::user_id follower, core::user_id followee) const override;
-  std::optional<core::message_state> find_message(core::message_id id) const override;
+  result<std::optional<core::user_id>> find_user(std::string_view username) const override;
+  result<bool> is_following(core::user_id follower, core::user_id followee) const override;
+  result<std::optional<core::message_state>> find_message(core::message_id id) const override;
 
-  // Pending-aware lookups; throw std::runtime_error on a storage error.
-  std::optional<user_row> user_by_id(core::user_id id) const;
-  std::optional<message_row> message_by_id(core::message_id id) const;
-  std::optional<std::string> get(storage::column c, std::string_view key) const;
+  // Pending-aware lookups.
+  result<std::optional<user_row>> user_by_id(core::user_id id) const;
+  result<std::optional<message_row>> message_by_id(core::message_id id) const;
 
-  void apply_event(const core::user_registered& e, rocksdb::WriteBatch& b);
-  void apply_event(const core::message_posted& e, rocksdb::WriteBatch& b);
-  void apply_event(const core::user_followed& e, rocksdb::WriteBatch& b);
-  void apply_event(const core::user_unfollowed& e, rocksdb::WriteBatch& b);
-  void apply_event(const core::message_flagged& e, rocksdb::WriteBatch& b);
-  void apply_event(const core::password_rehashed& e, rocksdb::WriteBatch& b);
+  result<void> apply_event(const core::user_registered& e, storage::write_batch& b);
+  result<void> apply_event(const core::message_posted& e, storage::write_batch& b);
+  result<void> apply_event(const core::user_followed& e, storage::write_batch& b);
+  result<void> apply_event(const core::user_unfollowed& e, storage::write_batch& b);
+  result<void> apply_event(const core::message_flagged& e, storage::write_batch& b);
+  result<void> apply_event(const core::password_rehashed& e, storage::write_batch& b);
 
   storage::database& db_;
   std::unordered_map<std::string, core::user_id> pending_names_;

@@ -3,10 +3,10 @@
 // projections/inline_projector.
 #pragma once
 
-#include <rocksdb/write_batch.h>
-
 #include "core/decide.hpp"
+#include "core/result.hpp"
 #include "storage/envelope.hpp"
+#include "storage/write_batch.hpp"
 
 namespace minitwit::projections {
 
@@ -17,11 +17,12 @@ class projector {
   // Committed state plus everything apply()d since the last end_batch().
   virtual const core::state_view& state() const = 0;
 
-  // Adds the read-model rows that e causes to batch and to the pending state.
-  virtual void apply(const storage::envelope& e, rocksdb::WriteBatch& batch) = 0;
+  // Adds the read-model rows that e causes to batch and to the pending state. Fails
+  // when the rows e builds on cannot be read (or are missing: the log is inconsistent).
+  virtual result<void> apply(const storage::envelope& e, storage::write_batch& batch) = 0;
 
   // Adds batch-level rows (counters) just before the batch is written.
-  virtual void finish_batch(rocksdb::WriteBatch& batch) = 0;
+  virtual void finish_batch(storage::write_batch& batch) = 0;
 
   // The batch was written (committed = true) or failed and is forgotten.
   virtual void end_batch(bool committed) = 0;

@@ -9,9 +9,9 @@ std::shared_ptr<const public_head::snapshot> public_head::current() const {
   return current_;
 }
 
-expected<void, std::string> public_head::load(const read_model& reads) {
+result<void> public_head::load(const read_model& reads) {
   auto page = reads.public_timeline(capacity_);
-  if (!page) return unexpected(page.error());
+  if (!page) return make_error(page.error());
   auto s = std::make_shared<snapshot>();
   s->rows = std::move(page->messages);
   s->floor = page->older.value_or(0) ? s->rows.back().id : 0;

@@ -23,7 +23,7 @@ class public_head {
  public:
   explicit public_head(std::size_t capacity = 256) : capacity_(capacity) {}
 
-  [[nodiscard]] expected<void, std::string> load(const read_model& reads);
+  result<void> load(const read_model& reads);
   // Rows posted or whose flag changed in one committed batch, in any order.
   void apply(std::vector<message_row> changed);
   // The newest `limit` messages, or nullopt when they are not all held here.

@@ -16,7 +16,7 @@ namespace keys = storage::keys;
 
 namespace {
 
-std::string read_error(const rocksdb::Status& s) { return "read failed: " + s.ToString(); }
+error read_error(const rocksdb::Status& s) { return {errc::io, "read failed: " + s.ToString()}; }
 
 // The key to seek to for messages older than `before` under prefix.
 std::string seek_key(const std::string& prefix, std::optional<core::message_id> before) {
@@ -31,27 +31,27 @@ bool starts_with(const rocksdb::Slice& key, const std::string& prefix) {
 
 }  // namespace
 
-query_result<std::optional<user_row>> read_model::user_by_name(std::string_view username) const {
+result<std::optional<user_row>> read_model::user_by_name(std::string_view username) const {
   std::string v;
   auto s = db_.db().Get(rocksdb::ReadOptions(), db_.cf(column::users), username, &v);
   if (s.IsNotFound()) return std::optional<user_row>{};
-  if (!s.ok()) return unexpected(read_error(s));
+  if (!s.ok()) return make_error(read_error(s));
   auto row = decode_user_row(v);
-  if (!row) return unexpected(row.error());
+  if (!row) return make_error(row.error());
   return std::optional<user_row>{std::move(*row)};
 }
 
-query_result<std::optional<user_row>> read_model::user_by_id(core::user_id id) const {
+result<std::optional<user_row>> read_model::user_by_id(core::user_id id) const {
   std::string v;
   auto s = db_.db().Get(rocksdb::ReadOptions(), db_.cf(column::users_by_id), keys::u64(id), &v);
   if (s.IsNotFound()) return std::optional<user_row>{};
-  if (!s.ok()) return unexpected(read_error(s));
+  if (!s.ok()) return make_error(read_error(s));
   auto row = decode_user_row(v);
-  if (!row) return unexpected(row.error());
+  if (!row) return make_error(row.error());
   return std::optional<user_row>{std::move(*row)};
 }
 
-query_result<message_page> read_model::scan_messages(column c, std::string prefix,
+result<message_page> read_model::scan_messages(column c, const std::string& prefix,
                                                      std::size_t limit,
                                                      std::optional<core::message_id> before) const {
   message_page page;
@@ -64,33 +64,33 @@ query_result<message_page> read_model::scan_messages(column c, std::string prefi
       break;
     }
     auto row = decode_message_row(it->value().ToStringView());
-    if (!row) return unexpected(row.error());
+    if (!row) return make_error(row.error());
     page.messages.push_back(std::move(*row));
   }
-  if (!it->status().ok()) return unexpected(read_error(it->status()));
+  if (!it->status().ok()) return make_error(read_error(it->status()));
   return page;
 }
 
-query_result<message_page> read_model::public_timeline(std::size_t limit,
+result<message_page> read_model::public_timeline(std::size_t limit,
                                                        std::optional<core::message_id> before) const {
   if (head_ && !before)
     if (auto page = head_->page(limit)) return std::move(*page);
   return scan_messages(column::public_msgs, {}, limit, before);
 }
 
-query_result<message_page> read_model::user_timeline(core::user_id author, std::size_t limit,
+result<message_page> read_model::user_timeline(core::user_id author, std::size_t limit,
                                                      std::optional<core::message_id> before) const {
   return scan_messages(column::user_msgs, keys::u64(author), limit, before);
 }
 
-query_result<std::vector<core::user_id>> read_model::followee_ids(core::user_id follower) const {
+result<std::vector<core::user_id>> read_model::followee_ids(core::user_id follower) const {
   std::vector<core::user_id> ids;
   auto prefix = keys::u64(follower);
   std::unique_ptr<rocksdb::Iterator> it(
       db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf(column::follows)));
   for (it->Seek(prefix); it->Valid() && starts_with(it->key(), prefix); it->Next())
     ids.push_back(keys::read_u64(it->key().ToStringView().substr(8)));
-  if (!it->status().ok()) return unexpected(read_error(it->status()));
+  if (!it->status().ok()) return make_error(read_error(it->status()));
   return ids;
 }
 
@@ -101,7 +101,7 @@ query_result<std::vector<core::user_id>> read_model::followee_ids(core::user_id 
 // With one iterator and a heap of heads, a page costs one MultiGet plus about
 // (page size + a few) seeks, however many users are followed and however large the
 // database.
-query_result<message_page> read_model::home_timeline(core::user_id user, std::size_t limit,
+result<message_page> read_model::home_timeline(core::user_id user, std::size_t limit,
                                                      std::optional<core::message_id> before) const {
   message_page page;
   if (limit == 0 || (before && *before <= 1)) return page;
@@ -111,7 +111,7 @@ query_result<message_page> read_model::home_timeline(core::user_id user, std::si
   ro.snapshot = snapshot.snapshot();
 
   auto authors = followee_ids(user);
-  if (!authors) return unexpected(authors.error());
+  if (!authors) return make_error(authors.error());
   authors->push_back(user);
   std::sort(authors->begin(), authors->end());
   std::vector<std::string> key_bytes;
@@ -127,8 +127,8 @@ query_result<message_page> read_model::home_timeline(core::user_id user, std::si
   std::vector<bound> candidates;
   for (std::size_t i = 0; i < authors->size(); ++i) {
     if (statuses[i].IsNotFound()) continue;  // never posted
-    if (!statuses[i].ok()) return unexpected(read_error(statuses[i]));
-    if (values[i].size() != 8) return unexpected("corrupt author_heads row");
+    if (!statuses[i].ok()) return make_error(read_error(statuses[i]));
+    if (values[i].size() != 8) return make_error(errc::corrupt, "corrupt author_heads row");
     candidates.emplace_back(std::min(keys::read_u64(values[i].ToStringView()), cap), (*authors)[i]);
   }
   std::sort(candidates.begin(), candidates.end(), std::greater<>());
@@ -159,16 +159,16 @@ query_result<message_page> read_model::home_timeline(core::user_id user, std::si
     it->Seek(keys::u64_pair(author, keys::invert(id)));
     if (!it->Valid()) break;  // only on a read error, reported below
     auto row = decode_message_row(it->value().ToStringView());
-    if (!row) return unexpected(row.error());
+    if (!row) return make_error(row.error());
     page.messages.push_back(std::move(*row));
     it->Next();
     push_head(author);
   }
-  if (!it->status().ok()) return unexpected(read_error(it->status()));
+  if (!it->status().ok()) return make_error(read_error(it->status()));
   return page;
 }
 
-query_result<std::vector<std::string>> read_model::follows(core::user_id follower,
+result<std::vector<std::string>> read_model::follows(core::user_id follower,
                                                            std::size_t limit) const {
   std::vector<std::string> names;
   if (limit == 0) return names;
@@ -178,26 +178,26 @@ query_result<std::vector<std::string>> read_model::follows(core::user_id followe
   for (it->Seek(prefix); it->Valid() && starts_with(it->key(), prefix) && names.size() < limit;
        it->Next())
     names.emplace_back(it->value().ToStringView());
-  if (!it->status().ok()) return unexpected(read_error(it->status()));
+  if (!it->status().ok()) return make_error(read_error(it->status()));
   return names;
 }
 
-query_result<bool> read_model::is_following(core::user_id follower, core::user_id followee) const {
+result<bool> read_model::is_following(core::user_id follower, core::user_id followee) const {
   std::string v;
   auto s = db_.db().Get(rocksdb::ReadOptions(), db_.cf(column::follows),
                         keys::u64_pair(follower, followee), &v);
   if (s.IsNotFound()) return false;
-  if (!s.ok()) return unexpected(read_error(s));
+  if (!s.ok()) return make_error(read_error(s));
   return true;
 }
 
-query_result<std::int64_t> read_model::latest() const {
+result<std::int64_t> read_model::latest() const {
   auto v = storage::read_meta_optional(db_, storage::meta_key::latest);
-  if (!v) return unexpected(v.error());
+  if (!v) return make_error(v.error());
   return *v ? static_cast<std::int64_t>(**v) : -1;
 }
 
-query_result<std::uint64_t> read_model::checkpoint() const {
+result<std::uint64_t> read_model::checkpoint() const {
   return storage::read_meta_u64(db_, storage::meta_key::checkpoint);
 }
 

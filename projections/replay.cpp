@@ -4,77 +4,86 @@
 #include <chrono>
 #include <memory>
 
+#include <sodium.h>
+
 #include "projections/inline_projector.hpp"
 #include "storage/backup.hpp"
 #include "storage/event_appender.hpp"
 #include "storage/event_codec.hpp"
-#include "storage/event_log.hpp"
-#include "storage/keys.hpp"
+#include "storage/local_event_log.hpp"
 #include "storage/meta.hpp"
+#include "storage/write_batch.hpp"
 
 namespace minitwit::projections {
 
 namespace fs = std::filesystem;
 using storage::column;
 
-expected<replay_report, std::string> replay_into(storage::database& source, const fs::path& to,
-                                                      const replay_options& options) {
+result<replay_report> replay_into(storage::database& source, const fs::path& to, const replay_options& options) {
   auto started = std::chrono::steady_clock::now();
   if (!storage::is_empty_dir(to))
-    return unexpected(to.string() + " is not empty: replay into a new directory");
+    return make_error(errc::not_empty, to.string() + " is not empty: replay into a new directory");
+  auto source_log = storage::local_event_log::open(source);
+  if (!source_log) return make_error(source_log.error());
   auto target = storage::database::open(to);
-  if (!target) return unexpected(target.error());
+  if (!target) return make_error(target.error());
   auto appender = storage::event_appender::open(**target);
-  if (!appender) return unexpected(appender.error());
-  auto total = storage::event_log(source).last_seq();
-  if (!total) return unexpected(total.error());
+  if (!appender) return make_error(appender.error());
+  auto total = (*source_log)->last_seq();
+  if (!total) return make_error(total.error());
 
   replay_report report;
-  rocksdb::ReadOptions ro;
-  ro.readahead_size = 4u << 20;
-  ro.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(source.db().NewIterator(ro, source.cf(column::events)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != 8) return unexpected("the event log holds a malformed key");
-    auto seq = storage::keys::read_u64(it->key().ToStringView());
-    if (options.until_seq && seq > *options.until_seq) break;
-    auto e = storage::decode(seq, it->value().ToStringView());  // validates, upcasts
-    if (!e) return unexpected(e.error());
-    if (options.until_time_ms && e->recorded_at_ms > *options.until_time_ms) break;
+  std::optional<error> failure;
+  auto copy = [&](const storage::log_record& r) {
+    if (options.until_seq && r.seq > *options.until_seq) return false;
+    auto e = storage::decode(r.seq, r.bytes);  // validates, upcasts
+    if (!e) {
+      failure = e.error();
+      return false;
+    }
+    if (options.until_time_ms && e->recorded_at_ms > *options.until_time_ms) return false;
     if (e->latest) appender->note_latest(*e->latest);
-    if (auto r = appender->append_encoded(seq, it->value().ToStringView()); !r) return unexpected(r.error());
+    if (auto a = appender->append_encoded(r.seq, r.bytes); !a) {
+      failure = a.error();
+      return false;
+    }
     if (++report.events_copied % 100000 == 0 && options.progress) options.progress(report.events_copied, *total);
-  }
-  if (!it->status().ok()) return unexpected("cannot read the event log: " + it->status().ToString());
-  if (auto r = appender->finish(); !r) return unexpected(r.error());
+    return true;
+  };
+  if (auto scanned = (*source_log)->scan(1, copy); !scanned) return make_error(scanned.error());
+  if (failure) return make_error(std::move(*failure));
+  if (auto r = appender->finish(); !r) return make_error(r.error());
 
   // `latest` as of the cut is the last copied event's (the appender stored it); with
   // nothing cut, the source's own, which GET requests may also have moved.
   if (!options.until_seq && !options.until_time_ms) {
     auto source_latest = storage::read_meta_optional(source, storage::meta_key::latest);
-    if (!source_latest) return unexpected(source_latest.error());
+    if (!source_latest) return make_error(source_latest.error());
     if (*source_latest) {
-      rocksdb::WriteBatch b;
-      storage::put_meta_u64(**target, b, storage::meta_key::latest, **source_latest);
-      rocksdb::WriteOptions sync;
-      sync.sync = true;
-      if (!(*target)->db().Write(sync, &b).ok()) return unexpected("cannot write latest");
+      storage::write_batch b(**target);
+      b.put_meta(storage::meta_key::latest, **source_latest);
+      if (auto w = (*target)->write(b, storage::durability::synced); !w)
+        return make_error(w.error().prefixed("cannot write latest: "));
     }
   }
+  auto target_log = storage::local_event_log::open(**target);
+  if (!target_log) return make_error(target_log.error());
   catch_up_options co;
   co.progress = options.progress;
-  auto rebuilt = catch_up(**target, co);
-  if (!rebuilt) return unexpected(rebuilt.error());
+  auto rebuilt = catch_up(**target, **target_log, co);
+  if (!rebuilt) return make_error(rebuilt.error());
   report.rebuild = *rebuilt;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
 
-expected<catch_up_report, std::string> rebuild_in_place(storage::database& db, const progress_fn& progress) {
+result<catch_up_report> rebuild_in_place(storage::database& db, const progress_fn& progress) {
+  auto log = storage::local_event_log::open(db);
+  if (!log) return make_error(log.error());
   catch_up_options co;
   co.force_full_rebuild = true;
   co.progress = progress;
-  return catch_up(db, co);
+  return catch_up(db, **log, co);
 }
 
 namespace {
@@ -84,9 +93,10 @@ std::string printable(std::string_view key) {
     return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f;
   });
   if (text) return "'" + std::string(key) + "'";
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out = "0x";
-  for (unsigned char c : key) out += {hex[c >> 4], hex[c & 15]};
+  std::string hex(key.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  hex.pop_back();
+  std::string out = "0x" + hex;
   return out;
 }
 
@@ -97,7 +107,7 @@ void note(verify_report& r, std::size_t max, std::string column, std::string_vie
 
 }  // namespace
 
-expected<verify_report, std::string> compare_read_models(storage::database& live, storage::database& rebuilt,
+result<verify_report> compare_read_models(storage::database& live, storage::database& rebuilt,
                                                               std::size_t max_listed) {
   verify_report report;
   for (std::size_t i = 0; i < storage::column_count; ++i) {
@@ -124,13 +134,13 @@ expected<verify_report, std::string> compare_read_models(storage::database& live
       }
     }
     if (!a->status().ok() || !b->status().ok())
-      return unexpected("cannot read " + name + ": " + (a->status().ok() ? b->status() : a->status()).ToString());
+      return make_error(errc::io, "cannot read " + name + ": " + (a->status().ok() ? b->status() : a->status()).ToString());
   }
   auto keys = counter_keys();
   keys.emplace_back(storage::meta_key::checkpoint);
   for (const auto& key : keys) {
     auto x = storage::read_meta_u64(live, key), y = storage::read_meta_u64(rebuilt, key);
-    if (!x || !y) return unexpected(x ? y.error() : x.error());
+    if (!x || !y) return make_error(x ? y.error() : x.error());
     ++report.rows_compared;
     if (*x != *y)
       note(report, max_listed, "meta", key, "live " + std::to_string(*x) + ", rebuilt " + std::to_string(*y));

@@ -4,13 +4,13 @@
 #pragma once
 
 #include <cstdint>
-#include "core/expected.hpp"
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/result.hpp"
 #include "projections/catch_up.hpp"
 #include "storage/database.hpp"
 
@@ -34,12 +34,12 @@ struct replay_report {
 // schema versions included) into a new database in `to` (absent or empty), then
 // builds its read models. Every event is decoded on the way: an unknown type or
 // version stops the copy with an error naming its sequence number.
-[[nodiscard]] expected<replay_report, std::string> replay_into(storage::database& source,
+result<replay_report> replay_into(storage::database& source,
                                                                   const std::filesystem::path& to,
                                                                   const replay_options& options);
 
 // Drops and rebuilds every read model of db from its own log.
-[[nodiscard]] expected<catch_up_report, std::string> rebuild_in_place(storage::database& db,
+result<catch_up_report> rebuild_in_place(storage::database& db,
                                                                          const progress_fn& progress);
 
 struct drift {
@@ -55,7 +55,7 @@ struct verify_report {
 };
 
 // Compares every read model (and the counters and checkpoint) of live with rebuilt.
-[[nodiscard]] expected<verify_report, std::string> compare_read_models(storage::database& live,
+result<verify_report> compare_read_models(storage::database& live,
                                                                           storage::database& rebuilt,
                                                                           std::size_t max_listed = 100);
 

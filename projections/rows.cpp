@@ -16,7 +16,7 @@ std::string encode_row(const message_row& r) {
   return w.finish();
 }
 
-expected<user_row, std::string> decode_user_row(std::string_view bytes) {
+result<user_row> decode_user_row(std::string_view bytes) {
   try {
     storage::record_reader rd(bytes);
     user_row r;
@@ -27,11 +27,11 @@ expected<user_row, std::string> decode_user_row(std::string_view bytes) {
     rd.expect_end();
     return r;
   } catch (const std::exception& e) {
-    return unexpected(std::string("corrupt user row: ") + e.what());
+    return make_error(errc::corrupt, std::string("corrupt user row: ") + e.what());
   }
 }
 
-expected<message_row, std::string> decode_message_row(std::string_view bytes) {
+result<message_row> decode_message_row(std::string_view bytes) {
   try {
     storage::record_reader rd(bytes);
     message_row r;
@@ -44,7 +44,7 @@ expected<message_row, std::string> decode_message_row(std::string_view bytes) {
     rd.expect_end();
     return r;
   } catch (const std::exception& e) {
-    return unexpected(std::string("corrupt message row: ") + e.what());
+    return make_error(errc::corrupt, std::string("corrupt message row: ") + e.what());
   }
 }
 

@@ -17,7 +17,8 @@
 #pragma once
 
 #include <cstdint>
-#include "core/expected.hpp"
+
+#include "core/result.hpp"
 #include <string>
 #include <string_view>
 
@@ -50,7 +51,7 @@ struct message_row {
 std::string encode_row(const user_row& r);
 std::string encode_row(const message_row& r);
 // Decoding errors name the row kind, e.g. "corrupt user row: string length 9 is invalid".
-[[nodiscard]] expected<user_row, std::string> decode_user_row(std::string_view bytes);
-[[nodiscard]] expected<message_row, std::string> decode_message_row(std::string_view bytes);
+result<user_row> decode_user_row(std::string_view bytes);
+result<message_row> decode_message_row(std::string_view bytes);
 
 }  // namespace minitwit::projections

@@ -2,12 +2,12 @@
 #pragma once
 
 #include <cstdint>
-#include "core/expected.hpp"
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/result.hpp"
 #include "storage/database.hpp"
 
 namespace minitwit::projections {
@@ -21,6 +21,6 @@ struct database_stats {
   std::uint64_t disk_bytes = 0;  // every file in the data directory
 };
 
-[[nodiscard]] expected<database_stats, std::string> collect_stats(storage::database& db);
+result<database_stats> collect_stats(storage::database& db);
 
 }  // namespace minitwit::projections

@@ -16,27 +16,33 @@ command -v node >/dev/null || test_packages+=(nodejs)
 command -v npm >/dev/null || test_packages+=(npm)
 
 fuzz_packages=(clang libclang-rt-14-dev)
+# clang-format and clang-tidy: CI checks the tree with both (scripts/check-style.sh).
+style_packages=(clang-format clang-tidy)
 
 want=("${build_packages[@]}")
 case "${1:-all}" in
   build) ;;
-  all) want+=("${test_packages[@]}" "${fuzz_packages[@]}") ;;
+  all) want+=("${test_packages[@]}" "${fuzz_packages[@]}" "${style_packages[@]}") ;;
   fuzz) want+=("${fuzz_packages[@]}") ;;
-  *) echo "usage: $0 [build|all|fuzz]" >&2; exit 2 ;;
+  style) want+=("${style_packages[@]}") ;;
+  *) echo "usage: $0 [build|all|fuzz|style]" >&2; exit 2 ;;
 esac
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
-# The browser test's npm packages (playwright-core drives Debian's Chromium; it
-# downloads no browser of its own). Installed from the committed lockfile.
+# The npm packages of the Node tests, from their committed lockfiles: the browser test
+# (playwright-core drives Debian's Chromium; it downloads no browser of its own) and
+# the API contract test (a YAML parser and a JSON Schema validator).
 install_npm_packages() {
   [ "${1:-all}" = all ] || return 0
-  local dir="$root/tests/browser"
-  if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.package-lock.json.installed"; then
-    echo "install-deps: npm ci in tests/browser"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-    cp "$dir/package-lock.json" "$dir/node_modules/.package-lock.json.installed"
-  fi
+  local dir
+  for dir in "$root/tests/browser" "$root/tests/contract"; do
+    if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.package-lock.json.installed"; then
+      echo "install-deps: npm ci in ${dir#"$root"/}"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      cp "$dir/package-lock.json" "$dir/node_modules/.package-lock.json.installed"
+    fi
+  done
 }
 
 missing=()

@@ -51,11 +51,11 @@ void backup_scheduler::backup_once() {
     observability::log_fields(spdlog::level::err, "backup_failed", {{"dir", schedule_.dir}, {"step", step}, {"error", error}});
   };
   auto made = storage::create_backup(db_, schedule_.dir);
-  if (!made) return fail("create", made.error());
+  if (!made) return fail("create", made.error().message);
   auto verified = storage::verify_backup(schedule_.dir, made->id);
-  if (!verified) return fail("verify", verified.error());
+  if (!verified) return fail("verify", verified.error().message);
   auto pruned = storage::prune_backups(schedule_.dir, schedule_.keep);
-  if (!pruned) return fail("prune", pruned.error());
+  if (!pruned) return fail("prune", pruned.error().message);
   metrics_.backup_finished(true, std::time(nullptr));
   boost::json::array deleted;
   for (auto id : *pruned) deleted.emplace_back(id);

@@ -7,6 +7,8 @@
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
+#include "http/host_port.hpp"
+
 namespace minitwit::server {
 
 std::variant<server_config, int> parse_server_config(int argc, char** argv) {
@@ -120,8 +122,8 @@ std::string describe(const server_config& c) {
 }
 
 bool is_loopback(const std::string& host_port) {
-  auto host = host_port.substr(0, host_port.rfind(':'));
-  return host.starts_with("127.") || host == "localhost" || host == "[::1]" || host == "::1";
+  auto parsed = http::parse_host_port(host_port);
+  return parsed && parsed->is_loopback();
 }
 
 }  // namespace minitwit::server

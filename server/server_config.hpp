@@ -31,10 +31,10 @@ struct server_config {
   std::string log_file;            // empty: stdout
   std::size_t log_max_bytes = 10u << 20;
   std::size_t log_files = 5;
-  bool metrics_on_api = false;
+  bool metrics_on_api = false;         // also serve /metrics on the API listener
   std::vector<std::string> api_allow;  // CIDRs allowed to use the simulator API; empty: all
   double api_rate_limit = 0;           // requests per second per client; 0: none
-  double api_rate_burst = 0;     // also serve /metrics on the API listener
+  double api_rate_burst = 0;           // bucket size: requests a client may send at once; 0: max(1, rate)
   std::string backup_dir;          // empty: no scheduled backups
   std::string backup_every = "3h";
   std::uint32_t backup_keep = 7;
@@ -59,7 +59,8 @@ std::optional<std::string> secret_from_env(const std::string& name);
 // The effective configuration as one JSON object, secrets redacted.
 std::string describe(const server_config& c);
 
-// True for "127.x.y.z:port", "localhost:port" and "[::1]:port".
+// True for "127.x.y.z:port", "localhost:port" and "[::1]:port"; false when it is not
+// HOST:PORT at all.
 bool is_loopback(const std::string& host_port);
 
 }  // namespace minitwit::server

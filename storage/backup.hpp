@@ -7,12 +7,12 @@
 #pragma once
 
 #include <cstdint>
-#include "core/expected.hpp"
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/result.hpp"
 #include "storage/database.hpp"
 
 namespace minitwit::storage {
@@ -22,8 +22,8 @@ struct snapshot_info {
   std::uint64_t last_seq = 0;
 };
 
-// Creates a checkpoint in `to`, which must not exist yet.
-[[nodiscard]] expected<snapshot_info, std::string> create_snapshot(database& db,
+// Creates a checkpoint in `to`; errc::already_exists when it exists.
+result<snapshot_info> create_snapshot(database& db,
                                                                       const std::filesystem::path& to);
 
 struct backup_info {
@@ -36,20 +36,18 @@ struct backup_info {
 
 // Adds a backup of db to backup_dir (created if missing); shares unchanged files with
 // earlier backups there.
-[[nodiscard]] expected<backup_info, std::string> create_backup(database& db,
+result<backup_info> create_backup(database& db,
                                                                   const std::filesystem::path& backup_dir);
-[[nodiscard]] expected<std::vector<backup_info>, std::string> list_backups(
-    const std::filesystem::path& backup_dir);
+result<std::vector<backup_info>> list_backups(const std::filesystem::path& backup_dir);
 // Checks every file's size and checksum, then opens the backup read-only and reads
 // its event log's end. An error names what is wrong.
-[[nodiscard]] expected<backup_info, std::string> verify_backup(const std::filesystem::path& backup_dir,
+result<backup_info> verify_backup(const std::filesystem::path& backup_dir,
                                                                   std::uint32_t id);
 // Deletes all but the newest `keep` backups; returns the ids it deleted.
-[[nodiscard]] expected<std::vector<std::uint32_t>, std::string> prune_backups(
-    const std::filesystem::path& backup_dir, std::uint32_t keep);
+result<std::vector<std::uint32_t>> prune_backups(const std::filesystem::path& backup_dir, std::uint32_t keep);
 // Restores backup `id` (default: the newest) into data_dir, which must be empty or
-// absent unless overwrite is set.
-[[nodiscard]] expected<backup_info, std::string> restore_backup(const std::filesystem::path& backup_dir,
+// absent unless overwrite is set (errc::not_empty). errc::not_found: no such backup.
+result<backup_info> restore_backup(const std::filesystem::path& backup_dir,
                                                                    std::optional<std::uint32_t> id,
                                                                    const std::filesystem::path& data_dir,
                                                                    bool overwrite);
@@ -58,6 +56,6 @@ struct backup_info {
 bool is_empty_dir(const std::filesystem::path& dir);
 
 // The last event sequence number of the database in dir, opened read-only.
-[[nodiscard]] expected<std::uint64_t, std::string> last_seq_of(const std::filesystem::path& dir);
+result<std::uint64_t> last_seq_of(const std::filesystem::path& dir);
 
 }  // namespace minitwit::storage

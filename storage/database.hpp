@@ -6,13 +6,15 @@
 
 #include <array>
 #include <cstddef>
-#include "core/expected.hpp"
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include <rocksdb/db.h>
+
+#include "core/result.hpp"
 
 namespace minitwit::storage {
 
@@ -41,29 +43,44 @@ struct database_options {
   std::size_t block_cache_bytes = 128u << 20;
   std::size_t write_buffer_bytes = 64u << 20;  // all memtables together
   bool create_if_missing = true;
-  bool read_only = false;
+  bool read_only = false;  // column families missing from the directory stay closed
+  rocksdb::Env* env = nullptr;  // nullptr: the default; a backup is opened through its own
 };
+
+class write_batch;
+
+// How a write reaches the disk: `synced` returns only after fsync (every write a client
+// is answered for); `buffered` leaves it to the OS (bulk jobs, synced at their end).
+enum class durability { synced, buffered };
 
 class database {
  public:
-  // Opens (or creates) the database in dir. Fails with a readable message when the
-  // directory is locked by another process, corrupt, or written by a newer format.
-  [[nodiscard]] static expected<std::unique_ptr<database>, std::string> open(
-      const std::filesystem::path& dir, const database_options& options = {});
+  // Opens (or creates) the database in dir. Fails with errc::locked when another
+  // process holds it, errc::not_found when it is missing and may not be created,
+  // errc::unsupported when a newer format wrote it, errc::io otherwise.
+  static result<std::unique_ptr<database>> open(const std::filesystem::path& dir,
+                                                const database_options& options = {});
 
   ~database();
   database(const database&) = delete;
   database& operator=(const database&) = delete;
 
   rocksdb::DB& db() { return *db_; }
+  // The handle of c; nullptr only for a column family a read-only open did not find.
   rocksdb::ColumnFamilyHandle* cf(column c) { return handles_[static_cast<std::size_t>(c)]; }
   const std::filesystem::path& dir() const { return dir_; }
 
+  // The value stored under key in c, nullopt when there is none.
+  result<std::optional<std::string>> get(column c, std::string_view key);
+
+  // Writes batch atomically; on success runs its on_commit callbacks and clears it.
+  result<void> write(write_batch& batch, durability d);
+
   // Drops and recreates every projection column family (used before a full rebuild).
-  [[nodiscard]] rocksdb::Status reset_projections();
+  result<void> reset_projections();
 
   // Flushes memtables and closes the database; called by the destructor if needed.
-  rocksdb::Status close();
+  result<void> close();
 
  private:
   database() = default;

@@ -44,10 +44,10 @@ void save_payload(record_writer& w, const core::event& e, std::uint16_t version)
 // Reads the payload of (type, version). Each older version is read in its own shape
 // and upcast to the current struct right here; unknown types and versions are errors.
 core::event load_payload(record_reader& r, std::uint8_t type, std::uint16_t version) {
-  if (type < 1 || type > last_type_tag) throw record_error(fmt::format("unknown type tag {}", type));
+  if (type < 1 || type > last_type_tag) throw unsupported_record(fmt::format("unknown type tag {}", type));
   auto t = static_cast<event_type>(type);
   if (version < 1 || version > current_schema_version(t))
-    throw record_error(fmt::format("unsupported schema version {} of type tag {}", version, type));
+    throw unsupported_record(fmt::format("unsupported schema version {} of type tag {}", version, type));
   switch (t) {
     case event_type::user_registered: {
       core::user_registered ev;
@@ -110,7 +110,7 @@ core::event load_payload(record_reader& r, std::uint8_t type, std::uint16_t vers
       return ev;
     }
   }
-  throw record_error(fmt::format("unknown type tag {}", type));
+  throw unsupported_record(fmt::format("unknown type tag {}", type));
 }
 
 }  // namespace
@@ -138,11 +138,11 @@ std::string encode_version(const envelope& e, std::uint16_t version) {
 
 std::string encode(const envelope& e) { return encode_version(e, current_schema_version(type_of(e.event))); }
 
-expected<envelope, std::string> decode(std::uint64_t seq, std::string_view value) {
+result<envelope> decode(std::uint64_t seq, std::string_view value) {
   try {
     record_reader r(value);
     auto format = r.u8();
-    if (format != envelope_format) throw record_error(fmt::format("unknown envelope format {}", format));
+    if (format != envelope_format) throw unsupported_record(fmt::format("unknown envelope format {}", format));
     auto type = r.u8();
     auto version = r.u16();
     envelope e;
@@ -152,8 +152,10 @@ expected<envelope, std::string> decode(std::uint64_t seq, std::string_view value
     e.event = load_payload(r, type, version);
     r.expect_end();
     return e;
+  } catch (const unsupported_record& ex) {
+    return make_error(errc::unsupported, fmt::format("event {}: {}", seq, ex.what()));
   } catch (const std::exception& ex) {
-    return unexpected(fmt::format("event {}: {}", seq, ex.what()));
+    return make_error(errc::corrupt, fmt::format("event {}: {}", seq, ex.what()));
   }
 }
 

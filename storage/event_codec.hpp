@@ -22,10 +22,10 @@
 #pragma once
 
 #include <cstdint>
-#include "core/expected.hpp"
 #include <string>
 #include <string_view>
 
+#include "core/result.hpp"
 #include "storage/envelope.hpp"
 
 namespace minitwit::storage {
@@ -51,7 +51,9 @@ std::string encode(const envelope& e);
 std::string encode_version(const envelope& e, std::uint16_t version);
 
 // Decodes a value written by encode() (any supported version) and sets its seq.
-// Errors name the seq and what is wrong, e.g. "event 42: unknown type tag 9".
-[[nodiscard]] expected<envelope, std::string> decode(std::uint64_t seq, std::string_view value);
+// Errors name the seq and what is wrong, e.g. "event 42: unknown type tag 9": kind
+// errc::unsupported for a type, version or format this binary does not know,
+// errc::corrupt for bytes that are not a valid record.
+result<envelope> decode(std::uint64_t seq, std::string_view value);
 
 }  // namespace minitwit::storage

@@ -10,7 +10,7 @@ namespace minitwit::storage {
 
 namespace json = boost::json;
 
-expected<std::string, std::string> to_ndjson(const envelope& e) {
+result<std::string> to_ndjson(const envelope& e) {
   std::string bad_field;
   auto text = [&](const char* name, const std::string& value) {
     if (bad_field.empty() && !core::is_valid_utf8(value)) bad_field = name;
@@ -44,7 +44,7 @@ expected<std::string, std::string> to_ndjson(const envelope& e) {
   else line.emplace("latest", nullptr);
   line.emplace("data", std::move(data));
   if (!bad_field.empty())
-    return unexpected("event " + std::to_string(e.seq) + ": field '" + bad_field + "' is not valid UTF-8");
+    return make_error(errc::invalid_argument, "event " + std::to_string(e.seq) + ": field '" + bad_field + "' is not valid UTF-8");
   return json::serialize(line);
 }
 
@@ -82,21 +82,21 @@ std::string str(const json::object& o, std::string_view name) {
 
 }  // namespace
 
-expected<envelope, std::string> from_ndjson(std::string_view line) {
+result<envelope> from_ndjson(std::string_view line) {
   boost::system::error_code ec;
   auto v = json::parse(line, ec);
-  if (ec) return unexpected("not JSON: " + ec.message());
-  if (!v.is_object()) return unexpected("not a JSON object");
+  if (ec) return make_error(errc::invalid_argument, "not JSON: " + ec.message());
+  if (!v.is_object()) return make_error(errc::invalid_argument, "not a JSON object");
   try {
     const auto& o = v.as_object();
-    if (u64(o, "v") != 1) return unexpected("unsupported line schema version " + std::to_string(u64(o, "v")));
+    if (u64(o, "v") != 1) return make_error(errc::invalid_argument, "unsupported line schema version " + std::to_string(u64(o, "v")));
     envelope e;
     e.seq = u64(o, "seq");
     e.recorded_at_ms = i64(o, "recorded_at_ms");
     if (!field(o, "latest").is_null()) e.latest = i64(o, "latest");
     auto type = str(o, "type");
     const auto& dv = field(o, "data");
-    if (!dv.is_object()) return unexpected("field 'data' must be an object");
+    if (!dv.is_object()) return make_error(errc::invalid_argument, "field 'data' must be an object");
     const auto& d = dv.as_object();
     if (type == "user_registered")
       e.event = core::user_registered{u64(d, "id"), str(d, "username"), str(d, "email"), str(d, "password_hash")};
@@ -108,15 +108,15 @@ expected<envelope, std::string> from_ndjson(std::string_view line) {
       e.event = core::user_unfollowed{u64(d, "follower"), u64(d, "followee")};
     else if (type == "message_flagged") {
       const auto& f = field(d, "flagged");
-      if (!f.is_bool()) return unexpected("field 'flagged' must be true or false");
+      if (!f.is_bool()) return make_error(errc::invalid_argument, "field 'flagged' must be true or false");
       e.event = core::message_flagged{u64(d, "id"), f.as_bool()};
     } else if (type == "password_rehashed")
       e.event = core::password_rehashed{u64(d, "id"), str(d, "password_hash")};
     else
-      return unexpected("unknown event type '" + type + "'");
+      return make_error(errc::invalid_argument, "unknown event type '" + type + "'");
     return e;
   } catch (const field_error& ex) {
-    return unexpected(ex.what());
+    return make_error(errc::invalid_argument, ex.what());
   }
 }
 

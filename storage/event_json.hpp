@@ -18,16 +18,16 @@
 #include <string>
 #include <string_view>
 
-#include "core/expected.hpp"
+#include "core/result.hpp"
 #include "storage/envelope.hpp"
 
 namespace minitwit::storage {
 
 // One line, without the trailing newline. Fails, naming the event and the field, when a
 // string is not valid UTF-8 (JSON cannot carry it; such an export would not import).
-[[nodiscard]] expected<std::string, std::string> to_ndjson(const envelope& e);
+result<std::string> to_ndjson(const envelope& e);
 
 // Parses one line; errors say which field is wrong.
-[[nodiscard]] expected<envelope, std::string> from_ndjson(std::string_view line);
+result<envelope> from_ndjson(std::string_view line);
 
 }  // namespace minitwit::storage

@@ -4,12 +4,10 @@
 #pragma once
 
 #include <cstdint>
-#include "core/expected.hpp"
 #include <optional>
-#include <string>
 #include <string_view>
 
-#include <rocksdb/write_batch.h>
+#include "core/result.hpp"
 
 namespace minitwit::storage {
 
@@ -30,14 +28,11 @@ inline constexpr std::string_view message_count = "count.messages";  // visible 
 inline constexpr std::string_view follow_count = "count.follows";
 }  // namespace meta_key
 
-// Reads a meta value: nullopt-like 0 when absent, an error text when unreadable.
-[[nodiscard]] expected<std::uint64_t, std::string> read_meta_u64(database& db,
-                                                                       std::string_view key);
+// Reads a meta value: 0 when absent; errc::corrupt when it is not 8 bytes.
+result<std::uint64_t> read_meta_u64(database& db, std::string_view key);
 // Reads a meta value that may be absent.
-[[nodiscard]] expected<std::optional<std::uint64_t>, std::string> read_meta_optional(
-    database& db, std::string_view key);
+result<std::optional<std::uint64_t>> read_meta_optional(database& db, std::string_view key);
 
-void put_meta_u64(database& db, rocksdb::WriteBatch& batch, std::string_view key,
-                  std::uint64_t value);
+// Written with write_batch::put_meta.
 
 }  // namespace minitwit::storage

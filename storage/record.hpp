@@ -16,6 +16,11 @@ struct record_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Well-formed, but of a kind this binary does not know (a newer type or version).
+struct unsupported_record : record_error {
+  using record_error::record_error;
+};
+
 // No string field may be longer than this.
 inline constexpr std::uint64_t max_record_string_bytes = 1u << 20;
 

@@ -1,7 +1,5 @@
 #include "tools/admin_client.hpp"
 
-#include "server/server_config.hpp"
-
 #include <cstdlib>
 #include <stdexcept>
 
@@ -9,6 +7,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "http/host_port.hpp"
+#include "server/server_config.hpp"
 
 namespace minitwit::tools {
 
@@ -23,12 +24,11 @@ admin_client::admin_client(std::string host_port) : host_port_(std::move(host_po
 
 namespace {
 
-std::pair<std::string, std::string> split(const std::string& hp) {
-  auto colon = hp.rfind(':');
-  if (colon == std::string::npos) throw std::runtime_error("'" + hp + "' is not HOST:PORT");
-  auto host = hp.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  return {host, hp.substr(colon + 1)};
+// Throws std::runtime_error when hp is not HOST:PORT.
+http::host_port parse_or_throw(const std::string& hp) {
+  auto parsed = http::parse_host_port(hp);
+  if (!parsed) throw std::runtime_error(parsed.error().message);
+  return *parsed;
 }
 
 }  // namespace
@@ -37,10 +37,10 @@ bool admin_client::reachable(std::chrono::milliseconds timeout) const {
   try {
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
-    auto [host, port] = split(host_port_);
+    auto at = parse_or_throw(host_port_);
     tcp::resolver resolver(ioc);
     stream.expires_after(timeout);
-    stream.connect(resolver.resolve(host, port));
+    stream.connect(resolver.resolve(at.host, at.port_text()));
     return true;
   } catch (const std::exception&) {
     return false;
@@ -51,10 +51,10 @@ admin_reply admin_client::send(const std::string& method, const std::string& pat
   try {
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
-    auto [host, port] = split(host_port_);
+    auto at = parse_or_throw(host_port_);
     tcp::resolver resolver(ioc);
     stream.expires_after(std::chrono::seconds(10));
-    stream.connect(resolver.resolve(host, port));
+    stream.connect(resolver.resolve(at.host, at.port_text()));
     bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), path, 11);
     req.set(bhttp::field::host, host_port_);
     req.set(bhttp::field::connection, "close");

@@ -21,7 +21,6 @@ class admin_client {
   // Throws std::runtime_error with a readable message when the server cannot be reached.
   admin_reply get(const std::string& path) const;
   admin_reply post(const std::string& path, const std::string& json_body) const;
-  const std::string& address() const { return host_port_; }
 
  private:
   admin_reply send(const std::string& method, const std::string& path, const std::string& body) const;

@@ -14,13 +14,12 @@
 
 #include "http/admin_api.hpp"
 #include "projections/catch_up.hpp"
-#include "projections/inline_projector.hpp"
 #include "projections/stats.hpp"
+#include "server/store.hpp"
 #include "storage/backup.hpp"
 #include "storage/event_appender.hpp"
 #include "storage/event_json.hpp"
-#include "storage/event_log.hpp"
-#include "app/writer.hpp"
+#include "storage/local_event_log.hpp"
 #include "tools/legacy_import.hpp"
 #include "tools/offline_database.hpp"
 #include "tools/progress.hpp"
@@ -37,24 +36,29 @@ int fail(int code, const std::string& message) {
   return code;
 }
 
-// Opens a stopped server's database; a running server holding it is pointed at --server.
-expected<std::unique_ptr<storage::database>, int> open_offline(const std::string& dir, bool read_only = false) {
+// The exit code for an error opening a database; a running server holding it is
+// pointed at --server.
+int open_failed(const error& e) {
+  if (e.code == errc::locked) return fail(refused, e.message + ": use --server HOST:PORT");
+  return fail(failed, e.message);
+}
+
+// Opens a stopped server's database, or returns the exit code after reporting why not.
+tl::expected<std::unique_ptr<storage::database>, int> open_offline(const std::string& dir, bool read_only = false) {
   auto db = open_offline_database(dir, read_only);
   if (db) return std::move(*db);
-  if (db.error().kind == offline_failure::in_use)
-    return unexpected(fail(refused, db.error().message + ": use --server HOST:PORT"));
-  return unexpected(fail(failed, db.error().message));
+  return tl::make_unexpected(open_failed(db.error()));
 }
 
 // A JSON reply of the admin listener, or the exit code after reporting its error.
-expected<json::value, int> reply_json(const admin_reply& r) {
+tl::expected<json::value, int> reply_json(const admin_reply& r) {
   boost::system::error_code ec;
   auto v = json::parse(r.body, ec);
   if (r.status >= 400 || ec) {
     std::string msg = !ec && v.is_object() && v.as_object().if_contains("error_msg")
                           ? std::string(v.at("error_msg").as_string())
                           : r.body;
-    return unexpected(fail(r.status == 401 ? refused : failed, fmt::format("server answered {}: {}", r.status, msg)));
+    return tl::make_unexpected(fail(r.status == 401 ? refused : failed, fmt::format("server answered {}: {}", r.status, msg)));
   }
   return v;
 }
@@ -89,7 +93,7 @@ int cmd_snapshot(const admin_target& t, const std::string& to) {
   auto db = open_offline(t.data_dir);
   if (!db) return db.error();
   auto s = storage::create_snapshot(**db, path);
-  if (!s) return fail(failed, s.error());
+  if (!s) return fail(failed, s.error().message);
   fmt::print("snapshot of event {} in {}\n", s->last_seq, s->path);
   return ok;
 }
@@ -106,14 +110,14 @@ int cmd_backup_create(const admin_target& t, const std::string& to) {
   auto db = open_offline(t.data_dir);
   if (!db) return db.error();
   auto b = storage::create_backup(**db, path);
-  if (!b) return fail(failed, b.error());
+  if (!b) return fail(failed, b.error().message);
   fmt::print("backup {} of event {} in {} ({} bytes)\n", b->id, b->last_seq, path, b->bytes);
   return ok;
 }
 
 int cmd_backup_list(const std::string& dir) {
   auto list = storage::list_backups(dir);
-  if (!list) return fail(failed, list.error());
+  if (!list) return fail(failed, list.error().message);
   fmt::print("{:>4}  {:<23}  {:>12}  {:>6}  {}\n", "id", "created", "bytes", "files", "events up to");
   for (auto& b : *list)
     fmt::print("{:>4}  {:<23}  {:>12}  {:>6}  {}\n", b.id, utc(b.created_unix), b.bytes, b.files, b.last_seq);
@@ -123,7 +127,7 @@ int cmd_backup_list(const std::string& dir) {
 
 int cmd_backup_verify(const std::string& dir, std::optional<std::uint32_t> id) {
   auto list = storage::list_backups(dir);
-  if (!list) return fail(failed, list.error());
+  if (!list) return fail(failed, list.error().message);
   if (list->empty()) return fail(damaged, dir + " holds no backups");
   int result = ok;
   for (auto& b : *list) {
@@ -132,7 +136,7 @@ int cmd_backup_verify(const std::string& dir, std::optional<std::uint32_t> id) {
     if (v) {
       fmt::print("backup {}: OK, checksums match, events up to {}\n", b.id, v->last_seq);
     } else {
-      fmt::print("backup {}: DAMAGED: {}\n", b.id, v.error());
+      fmt::print("backup {}: DAMAGED: {}\n", b.id, v.error().message);
       result = damaged;
     }
   }
@@ -143,7 +147,7 @@ int cmd_backup_verify(const std::string& dir, std::optional<std::uint32_t> id) {
 
 int cmd_backup_prune(const std::string& dir, std::uint32_t keep) {
   auto deleted = storage::prune_backups(dir, keep);
-  if (!deleted) return fail(failed, deleted.error());
+  if (!deleted) return fail(failed, deleted.error().message);
   if (deleted->empty()) fmt::print("nothing to prune: at most {} backups in {}\n", keep, dir);
   for (auto id : *deleted) fmt::print("deleted backup {}\n", id);
   return ok;
@@ -166,7 +170,7 @@ int cmd_restore(const std::string& from, std::optional<std::uint32_t> id, const 
     fmt::print("moved the old {} to {}\n", data_dir, aside);
   }
   auto r = storage::restore_backup(from, id, data_dir, false);
-  if (!r) return fail(r.error().find("not empty") != std::string::npos ? refused : failed, r.error());
+  if (!r) return fail(r.error().code == errc::not_empty ? refused : failed, r.error().message);
   fmt::print("restored backup {} (events up to {}) into {}\n", r->id, r->last_seq, data_dir);
   return ok;
 }
@@ -181,7 +185,7 @@ int cmd_stats(const admin_target& t, bool as_json) {
     auto db = open_offline(t.data_dir, /*read_only=*/true);
     if (!db) return db.error();
     auto s = projections::collect_stats(**db);
-    if (!s) return fail(failed, s.error());
+    if (!s) return fail(failed, s.error().message);
     o = http::to_json(*s);
   }
   if (as_json) {
@@ -213,8 +217,9 @@ int cmd_export(const admin_target& t, const std::string& to) {
   };
   auto db = open_offline(dir, /*read_only=*/true);
   if (!db) return cleanup(), db.error();
-  storage::event_log log(**db);
-  auto total = log.last_seq().value_or(0);
+  auto log = storage::local_event_log::open(**db);
+  if (!log) return cleanup(), fail(failed, log.error().message);
+  auto total = (*log)->last_seq().value_or(0);
   std::ofstream file;
   if (to != "-") {
     file.open(to, std::ios::binary | std::ios::trunc);
@@ -224,16 +229,16 @@ int cmd_export(const admin_target& t, const std::string& to) {
   progress bar("export", "events");
   std::uint64_t n = 0;
   std::string unexportable;
-  auto scanned = log.scan(1, [&](const storage::envelope& e) {
+  auto scanned = storage::scan_events(**log, 1, [&](const storage::envelope& e) {
     auto line = storage::to_ndjson(e);
-    if (!line) return unexportable = line.error(), false;
+    if (!line) return unexportable = line.error().message, false;
     out << *line << '\n';
     bar.update(++n, total);
     return bool(out);
   });
   out.flush();
   cleanup();
-  if (!scanned) return fail(failed, scanned.error());
+  if (!scanned) return fail(failed, scanned.error().message);
   if (!unexportable.empty()) return fail(failed, "cannot export " + unexportable);
   if (!out) return fail(failed, "writing " + to + " failed");
   bar.finish(n);
@@ -243,16 +248,14 @@ int cmd_export(const admin_target& t, const std::string& to) {
 namespace {
 
 // Opens (or creates) the target of an import, which must hold no events yet.
-expected<std::unique_ptr<storage::database>, int> open_import_target(const std::string& data_dir) {
+tl::expected<std::unique_ptr<storage::database>, int> open_import_target(const std::string& data_dir) {
   auto db = storage::database::open(data_dir);
-  if (!db) {
-    bool locked = db.error().find("lock") != std::string::npos;
-    return unexpected(fail(locked ? refused : failed, locked ? data_dir + " is in use by a running server" : db.error()));
-  }
-  auto last = storage::event_log(**db).last_seq();
-  if (!last) return unexpected(fail(failed, last.error()));
+  if (!db) return tl::make_unexpected(fail(db.error().code == errc::locked ? refused : failed, db.error().message));
+  auto last = storage::read_last_seq(**db);
+  if (!last) return tl::make_unexpected(fail(failed, last.error().message));
   if (*last != 0)
-    return unexpected(fail(refused, fmt::format("{} already holds {} events: import only into an empty data directory", data_dir, *last)));
+    return tl::make_unexpected(
+        fail(refused, fmt::format("{} already holds {} events: import only into an empty data directory", data_dir, *last)));
   return std::move(*db);
 }
 
@@ -264,7 +267,7 @@ int cmd_import(const std::string& file, const std::string& data_dir) {
   auto db = open_import_target(data_dir);
   if (!db) return db.error();
   auto appender = storage::event_appender::open(**db);
-  if (!appender) return fail(failed, appender.error());
+  if (!appender) return fail(failed, appender.error().message);
   progress bar("import", "events");
   std::string line;
   std::uint64_t line_no = 0;
@@ -272,18 +275,21 @@ int cmd_import(const std::string& file, const std::string& data_dir) {
     ++line_no;
     if (line.empty()) continue;
     auto e = storage::from_ndjson(line);
-    if (!e) return fail(failed, fmt::format("{} line {}: {}", file, line_no, e.error()));
-    if (auto r = appender->append(std::move(*e)); !r) return fail(failed, fmt::format("{} line {}: {}", file, line_no, r.error()));
+    if (!e) return fail(failed, fmt::format("{} line {}: {}", file, line_no, e.error().message));
+    if (auto r = appender->append(std::move(*e)); !r)
+      return fail(failed, fmt::format("{} line {}: {}", file, line_no, r.error().message));
     bar.update(line_no, 0);
   }
   auto n = appender->finish();
-  if (!n) return fail(failed, n.error());
+  if (!n) return fail(failed, n.error().message);
   bar.finish(*n);
   progress build("read models", "events");
   projections::catch_up_options co;
   co.progress = [&](std::uint64_t d, std::uint64_t t) { build.update(d, t); };
-  auto r = projections::catch_up(**db, co);
-  if (!r) return fail(failed, "the imported events do not replay: " + r.error());
+  auto log = storage::local_event_log::open(**db);
+  if (!log) return fail(failed, log.error().message);
+  auto r = projections::catch_up(**db, **log, co);
+  if (!r) return fail(failed, "the imported events do not replay: " + r.error().message);
   build.finish(r->events);
   fmt::print("imported {} events into {}\n", *n, data_dir);
   return ok;
@@ -294,7 +300,7 @@ int cmd_import_sqlite(const std::string& file, const std::string& data_dir) {
   if (!db) return db.error();
   progress bar("migrate", "messages");
   auto r = import_legacy_sqlite(file, **db, [&](std::uint64_t d, std::uint64_t t) { bar.update(d, t); });
-  if (!r) return fail(failed, r.error());
+  if (!r) return fail(failed, r.error().message);
   bar.finish(r->messages);
   fmt::print("migrated {} users, {} messages ({} flagged), {} follows: {} events in {}\n", r->users, r->messages,
              r->flagged, r->follows, r->events, data_dir);
@@ -312,18 +318,16 @@ int cmd_flag(const admin_target& t, std::uint64_t message_id, bool flagged) {
     auto v = reply_json(r);
     return v ? fail(failed, "unexpected answer " + std::to_string(r.status)) : v.error();
   }
-  auto db = open_offline(t.data_dir);
-  if (!db) return db.error();
-  if (auto c = projections::catch_up(**db); !c) return fail(failed, c.error());
-  auto projector = projections::inline_projector::open(**db);
-  if (!projector) return fail(failed, projector.error());
-  auto writer = app::writer::start(**db, **projector);
-  if (!writer) return fail(failed, writer.error());
+  server::store_options o;
+  o.database = offline_options(false);
+  auto store = server::store::open(t.data_dir, o);
+  if (!store) return open_failed(store.error());
+  if (auto started = (*store)->start(); !started) return fail(failed, started.error().message);
   std::promise<app::write_result> p;
-  (void)(*writer)->submit({core::flag_message{message_id, flagged}, std::nullopt,
-                           [&](app::write_result r) { p.set_value(std::move(r)); }});
+  (void)(*store)->writer().submit({core::flag_message{message_id, flagged}, std::nullopt,
+                                   [&](app::write_result r) { p.set_value(std::move(r)); }});
   auto r = p.get_future().get();
-  (*writer)->stop();
+  if (auto closed = (*store)->close(); !closed) return fail(failed, closed.error().message);
   if (r.status == app::write_status::refused) return fail(failed, fmt::format("no message {}", message_id));
   if (r.status != app::write_status::applied) return fail(failed, r.detail);
   fmt::print("message {} {}\n", message_id, done_text);

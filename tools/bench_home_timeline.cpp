@@ -16,8 +16,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "projections/catch_up.hpp"
-#include "projections/inline_projector.hpp"
+#include "server/store.hpp"
 #include "projections/read_model.hpp"
 #include "app/writer.hpp"
 #include "tools/flight_window.hpp"
@@ -67,11 +66,10 @@ int main(int argc, char** argv) {
 
   bool temporary = dir.empty();
   if (temporary) dir = (std::filesystem::temp_directory_path() / fmt::format("minitwit-bench-{}", ::getpid())).string();
-  auto db = storage::database::open(dir);
-  if (!db) return fmt::print(stderr, "{}\n", db.error()), 1;
-  if (auto r = projections::catch_up(**db); !r) return fmt::print(stderr, "{}\n", r.error()), 1;
-  auto projector = std::move(*projections::inline_projector::open(**db));
-  auto writer = std::move(*app::writer::start(**db, *projector));
+  auto store = server::store::open(dir);
+  if (!store) return fmt::print(stderr, "{}\n", store.error().message), 1;
+  if (auto r = (*store)->start(); !r) return fmt::print(stderr, "{}\n", r.error().message), 1;
+  auto* writer = &(*store)->writer();
 
   auto seed_start = clock_type::now();
   tools::flight_window window(8000);
@@ -91,7 +89,7 @@ int main(int argc, char** argv) {
   fmt::print("seeded {} users, {} follows, {} messages in {:.1f} s ({:.0f} writes/s through the writer)\n\n",
              users, follows, messages, seed_s, (users + follows + messages) / seed_s);
 
-  projections::read_model reads(**db);
+  projections::read_model reads((*store)->database());  // RocksDB only: no in-memory head
   auto reader = (*reads.user_by_name(name(0)))->id;
   auto deep = reads.home_timeline(reader, 30);
   for (int i = 0; i < 100 && deep && deep->older; ++i) deep = reads.home_timeline(reader, 30, deep->older);
@@ -106,9 +104,7 @@ int main(int argc, char** argv) {
   measure("public timeline (30)", iterations, [&] { return reads.public_timeline(30)->messages.size(); });
   fmt::print("\nresident memory: {} MiB\n", resident_kib() / 1024);
 
-  writer->stop();
-  writer.reset();
-  db->reset();
+  (void)(*store)->close();
   if (temporary) std::filesystem::remove_all(dir);
   return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "core/input_rules.hpp"
 #include "projections/catch_up.hpp"
+#include "storage/local_event_log.hpp"
 #include "storage/event_appender.hpp"
 
 namespace minitwit::tools {
@@ -49,7 +50,7 @@ class importer {
     return repair_utf8(s);
   }
   void emit(core::event e) {
-    if (auto ok = out_.append({0, now_ms_, std::nullopt, std::move(e)}); !ok) throw legacy_error(ok.error());
+    if (auto ok = out_.append({0, now_ms_, std::nullopt, std::move(e)}); !ok) throw legacy_error(ok.error().message);
     ++r_.events;
   }
 
@@ -154,16 +155,16 @@ std::string repair_utf8(std::string_view s) {
   return out;
 }
 
-expected<legacy_report, std::string> import_legacy_sqlite(const std::filesystem::path& file,
+result<legacy_report> import_legacy_sqlite(const std::filesystem::path& file,
                                                                storage::database& db,
                                                                const projections::progress_fn& progress) {
-  if (!std::filesystem::exists(file)) return unexpected(file.string() + " does not exist");
+  if (!std::filesystem::exists(file)) return make_error(errc::not_found, file.string() + " does not exist");
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   db_ptr sqlite(raw, &sqlite3_close);
-  if (rc != SQLITE_OK) return unexpected("cannot open " + file.string() + ": " + sqlite3_errstr(rc));
+  if (rc != SQLITE_OK) return make_error(errc::io, "cannot open " + file.string() + ": " + sqlite3_errstr(rc));
   auto appender = storage::event_appender::open(db);
-  if (!appender) return unexpected(appender.error());
+  if (!appender) return make_error(appender.error());
   legacy_report report;
   try {
     std::uint64_t total = 0;
@@ -174,11 +175,13 @@ expected<legacy_report, std::string> import_legacy_sqlite(const std::filesystem:
     imp.follows(sqlite.get());
     imp.messages(sqlite.get(), progress, total);
   } catch (const legacy_error& e) {
-    return unexpected(e.what());
+    return make_error(errc::invalid_argument, e.what());
   }
-  if (auto n = appender->finish(); !n) return unexpected(n.error());
-  auto built = projections::catch_up(db);
-  if (!built) return unexpected(built.error());
+  if (auto n = appender->finish(); !n) return make_error(n.error());
+  auto log = storage::local_event_log::open(db);
+  if (!log) return make_error(log.error());
+  auto built = projections::catch_up(db, **log);
+  if (!built) return make_error(built.error());
   return report;
 }
 

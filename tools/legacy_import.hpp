@@ -8,12 +8,12 @@
 #pragma once
 
 #include <cstdint>
-#include "core/expected.hpp"
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "core/result.hpp"
 #include "projections/replay.hpp"
 #include "storage/database.hpp"
 
@@ -26,7 +26,7 @@ struct legacy_report {
   std::vector<std::string> examples;              // the first few problems, in detail
 };
 
-[[nodiscard]] expected<legacy_report, std::string> import_legacy_sqlite(
+result<legacy_report> import_legacy_sqlite(
     const std::filesystem::path& sqlite_file, storage::database& db, const projections::progress_fn& progress);
 
 // Replaces every invalid UTF-8 sequence with U+FFFD.

@@ -43,12 +43,12 @@ std::optional<std::int64_t> parse_time(const std::string& s) {
   return static_cast<std::int64_t>(::timegm(&tm)) * 1000;
 }
 
-expected<std::unique_ptr<storage::database>, int> open(const std::string& dir, bool read_only) {
+tl::expected<std::unique_ptr<storage::database>, int> open(const std::string& dir, bool read_only) {
   auto db = tools::open_offline_database(dir, read_only);
   if (db) return std::move(*db);
-  if (db.error().kind == tools::offline_failure::in_use)
-    return unexpected(fail(exit_code::refused, db.error().message + ": stop it first, or use --to"));
-  return unexpected(fail(exit_code::failed, db.error().message));
+  if (db.error().code == errc::locked)
+    return tl::make_unexpected(fail(exit_code::refused, db.error().message + ": stop it first, or use --to"));
+  return tl::make_unexpected(fail(exit_code::failed, db.error().message));
 }
 
 }  // namespace
@@ -93,18 +93,16 @@ int main(int argc, char** argv) {
     if (!live) return live.error();
     auto scratch = fs::temp_directory_path() / fmt::format("minitwit-verify-{}", ::getpid());
     auto report = projections::replay_into(**live, scratch, options);
-    if (!report) return fs::remove_all(scratch), fail(exit_code::failed, report.error());
+    if (!report) return fs::remove_all(scratch), fail(exit_code::failed, report.error().message);
     bar.finish(report->events_copied);
-    expected<projections::verify_report, std::string> cmp;
+    result<projections::verify_report> cmp;
     {
-      storage::database_options o;
-      o.read_only = true;
-      auto rebuilt = storage::database::open(scratch, o);
-      if (!rebuilt) return fs::remove_all(scratch), fail(exit_code::failed, rebuilt.error());
+      auto rebuilt = storage::database::open(scratch, tools::offline_options(/*read_only=*/true));
+      if (!rebuilt) return fs::remove_all(scratch), fail(exit_code::failed, rebuilt.error().message);
       cmp = projections::compare_read_models(**live, **rebuilt, max_listed);
     }
     fs::remove_all(scratch);
-    if (!cmp) return fail(exit_code::failed, cmp.error());
+    if (!cmp) return fail(exit_code::failed, cmp.error().message);
     if (cmp->differences == 0) {
       fmt::print("no drift: {} read-model rows match a rebuild of {} events\n", cmp->rows_compared,
                  report->events_copied);
@@ -123,7 +121,7 @@ int main(int argc, char** argv) {
     auto db = open(data_dir, false);
     if (!db) return db.error();
     auto r = projections::rebuild_in_place(**db, options.progress);
-    if (!r) return fail(exit_code::failed, r.error());
+    if (!r) return fail(exit_code::failed, r.error().message);
     bar.finish(r->events);
     fmt::print("rebuilt every read model of {} from {} events ({:.0f} events/s)\n", data_dir, r->events,
                r->seconds > 0 ? r->events / r->seconds : 0.0);
@@ -133,7 +131,7 @@ int main(int argc, char** argv) {
   if (!source) return source.error();
   if (!storage::is_empty_dir(to)) return fail(exit_code::refused, to + " is not empty: replay into a new directory");
   auto r = projections::replay_into(**source, to, options);
-  if (!r) return fail(exit_code::failed, r.error());
+  if (!r) return fail(exit_code::failed, r.error().message);
   bar.finish(r->events_copied);
   fmt::print("{} holds events 1..{} with rebuilt read models ({:.0f} events/s)\n", to, r->events_copied,
              r->seconds > 0 ? r->events_copied / r->seconds : 0.0);

@@ -1,25 +1,25 @@
-// Opening the database of a stopped server for the command-line tools, with the
-// failures an operator meets named plainly: no database there, or a running server
-// holding it.
+// Opening the database of a stopped server for the command-line tools: never creates
+// one. Fails with errc::not_found when there is none, errc::locked when a running
+// server holds it.
 #pragma once
 
-#include "core/expected.hpp"
 #include <memory>
 #include <string>
 
+#include "core/result.hpp"
 #include "storage/database.hpp"
 
 namespace minitwit::tools {
 
-enum class offline_failure { missing, in_use, other };
+inline storage::database_options offline_options(bool read_only) {
+  storage::database_options o;
+  o.create_if_missing = false;
+  o.read_only = read_only;
+  return o;
+}
 
-struct offline_error {
-  offline_failure kind;
-  std::string message;
-};
-
-// Opens the existing database in dir (never creates one).
-[[nodiscard]] expected<std::unique_ptr<storage::database>, offline_error> open_offline_database(
-    const std::string& dir, bool read_only);
+inline result<std::unique_ptr<storage::database>> open_offline_database(const std::string& dir, bool read_only) {
+  return storage::database::open(dir, offline_options(read_only));
+}
 
 }  // namespace minitwit::tools

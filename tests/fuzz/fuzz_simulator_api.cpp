@@ -10,30 +10,23 @@
 
 #include "app/passwords.hpp"
 #include "http/simulator_api.hpp"
-#include "projections/catch_up.hpp"
-#include "projections/inline_projector.hpp"
+#include "server/store.hpp"
 
 using namespace minitwit;
 
 namespace {
 
 struct store {
-  std::unique_ptr<storage::database> db;
-  std::unique_ptr<projections::inline_projector> projector;
-  std::unique_ptr<app::writer> writer;
-  std::unique_ptr<projections::read_model> reads;
+  std::unique_ptr<server::store> data;
   std::unique_ptr<app::worker_pool> hashers;
   std::unique_ptr<http::simulator_api> api;
   store() {
     auto dir = std::filesystem::temp_directory_path() / ("minitwit-fuzz-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
-    db = std::move(*storage::database::open(dir));
-    (void)projections::catch_up(*db);
-    projector = std::move(*projections::inline_projector::open(*db));
-    writer = std::move(*app::writer::start(*db, *projector));
-    reads = std::make_unique<projections::read_model>(*db);
+    data = std::move(*server::store::open(dir));
+    (void)data->start();
     hashers = std::make_unique<app::worker_pool>(2, 64);
-    api = std::make_unique<http::simulator_api>(*reads, *writer, *hashers, http::simulator_api_options{});
+    api = std::make_unique<http::simulator_api>(data->reads(), data->writer(), *hashers, http::simulator_api_options{});
   }
 };
 

@@ -1,4 +1,4 @@
-// Every row of shared/spec/simulator-api.md, against the real minitwit-server.
+// Every row of the simulator API contract (docs/openapi.yaml), against the real minitwit-server.
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>

@@ -1,4 +1,4 @@
-// The web UI against shared/spec/web-ui.md, over HTTP, with the real server.
+// The web UI as docs/web-ui.md describes it, over HTTP, with the real server.
 #include <doctest/doctest.h>
 
 #include "tests/support/server_process.hpp"

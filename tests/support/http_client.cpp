@@ -1,11 +1,16 @@
 #include "tests/support/http_client.hpp"
 
+#include <future>
+#include <stdexcept>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "http/host_port.hpp"
 
 namespace minitwit::test {
 
@@ -27,11 +32,12 @@ struct connection::impl {
 };
 
 connection::connection(const std::string& host_port) : impl_(std::make_unique<impl>()) {
-  auto colon = host_port.rfind(':');
+  auto at = http::parse_host_port(host_port);
+  if (!at) throw std::runtime_error(at.error().message);
   tcp::resolver resolver(impl_->ioc);
   impl_->host = host_port;
   impl_->stream.expires_after(std::chrono::seconds(30));
-  impl_->stream.connect(resolver.resolve(host_port.substr(0, colon), host_port.substr(colon + 1)));
+  impl_->stream.connect(resolver.resolve(at->host, at->port_text()));
 }
 
 connection::~connection() {
@@ -123,6 +129,15 @@ http_result sim(const std::string& host_port, const std::string& method,
   std::vector<std::pair<std::string, std::string>> h = {{"Authorization", sim_auth}};
   if (!body.empty()) h.emplace_back("Content-Type", "application/json");
   return request(host_port, method, target, body, h);
+}
+
+http::response call_handler(http::handler& h, http::request req, std::chrono::milliseconds timeout) {
+  auto answered = std::make_shared<std::promise<http::response>>();
+  auto future = answered->get_future();
+  h.handle(std::move(req), [answered](http::response r) { answered->set_value(std::move(r)); });
+  if (future.wait_for(timeout) != std::future_status::ready)
+    throw std::runtime_error("the handler gave no answer within the timeout");
+  return future.get();
 }
 
 }  // namespace minitwit::test

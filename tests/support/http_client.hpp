@@ -1,5 +1,6 @@
 // A small blocking HTTP/1.1 client for tests (Beast), plus a raw-bytes helper for
-// requests that no well-behaved client would send.
+// requests that no well-behaved client would send, and the in-process way: a handler
+// called with a request struct, no socket.
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "http/message.hpp"
 
 namespace minitwit::test {
 
@@ -27,6 +30,10 @@ http_result request(const std::string& host_port, const std::string& method,
 // The simulator's way: Authorization header and a JSON body.
 http_result sim(const std::string& host_port, const std::string& method,
                 const std::string& target, const std::string& body = {});
+
+// Hands req to h and waits for its answer, from whichever thread gives it (the writer,
+// a worker pool). Throws std::runtime_error when none comes within the timeout.
+http::response call_handler(http::handler& h, http::request req, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 // A kept-alive connection for several requests.
 class connection {

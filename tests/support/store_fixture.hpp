@@ -1,44 +1,48 @@
-// An in-process store for unit tests: a database in a temporary directory with the
-// inline projector, a running writer, and a helper that waits for a write's answer.
+// An in-process store for unit tests: a server::store in a temporary directory, started
+// (read models caught up, writer running), and a helper that waits for a write's answer.
 #pragma once
 
 #include <future>
 #include <memory>
+#include <stdexcept>
 
-#include "projections/catch_up.hpp"
-#include "projections/inline_projector.hpp"
-#include "projections/read_model.hpp"
-#include "app/writer.hpp"
+#include "server/store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace minitwit::test {
 
 struct store_fixture {
   temp_dir dir;
-  std::unique_ptr<storage::database> db;
-  std::unique_ptr<projections::inline_projector> projector;
-  std::unique_ptr<app::writer> writer;
-  std::unique_ptr<projections::read_model> reads;
+  std::unique_ptr<server::store> store;
+  // Views into the store, valid between open() and close().
+  storage::database* db = nullptr;
+  projections::inline_projector* projector = nullptr;
+  app::writer* writer = nullptr;
+  const projections::read_model* reads = nullptr;
   std::int64_t clock_ms = 1'700'000'000'000;
 
   store_fixture() { open(); }
 
-  void open() {
-    db = std::move(*storage::database::open(dir.path() / "db"));
-    auto caught_up = projections::catch_up(*db);
-    if (!caught_up) throw std::runtime_error(caught_up.error());
-    projector = std::move(*projections::inline_projector::open(*db));
-    app::writer_options o;
-    o.now_ms = [this] { return clock_ms; };
-    writer = std::move(*app::writer::start(*db, *projector, o));
-    reads = std::make_unique<projections::read_model>(*db);
+  void open(app::writer_options o = {}) {
+    if (!o.now_ms) o.now_ms = [this] { return clock_ms; };
+    server::store_options so;
+    so.writer = std::move(o);
+    auto opened = server::store::open(dir.path() / "db", std::move(so));
+    if (!opened) throw std::runtime_error(opened.error().message);
+    store = std::move(*opened);
+    if (auto started = store->start(); !started) throw std::runtime_error(started.error().message);
+    db = &store->database();
+    projector = &store->projector();
+    writer = &store->writer();
+    reads = &store->reads();
   }
 
   void close() {
-    writer.reset();
-    reads.reset();
-    projector.reset();
-    db.reset();
+    db = nullptr;
+    projector = nullptr;
+    writer = nullptr;
+    reads = nullptr;
+    store.reset();
   }
 
   app::write_result write(std::optional<core::command> c, std::optional<std::int64_t> latest = {}) {

@@ -2,21 +2,19 @@
 
 #include <stdexcept>
 
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
 namespace minitwit::test {
 
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  static constexpr char hex[] = "0123456789ABCDEF";
+  // As browsers send forms: unreserved characters as they are, spaces as '+'.
+  const boost::urls::encoding_opts as_form(/*space_as_plus=*/true);
   std::string out;
   for (auto& [k, v] : fields) {
     if (!out.empty()) out += '&';
-    for (auto* s : {&k, &v}) {
-      for (unsigned char c : *s) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
-        else if (c == ' ') out += '+';
-        else out += {'%', hex[c >> 4], hex[c & 15]};
-      }
-      if (s == &k) out += '=';
-    }
+    out += boost::urls::encode(k, boost::urls::unreserved_chars, as_form) + '=' +
+           boost::urls::encode(v, boost::urls::unreserved_chars, as_form);
   }
   return out;
 }

@@ -38,12 +38,12 @@ TEST_CASE("decoding names the seq and refuses unknown types, versions and corrup
   bad_type[2] = 9;
   auto r = storage::decode(5, bad_type);
   REQUIRE_FALSE(r);
-  CHECK(r.error().find("event 5") != std::string::npos);
-  CHECK(r.error().find("unknown type tag 9") != std::string::npos);
+  CHECK(r.error().message.find("event 5") != std::string::npos);
+  CHECK(r.error().message.find("unknown type tag 9") != std::string::npos);
 
   auto bad_version = bytes;
   bad_version[3] = 7;
-  CHECK(storage::decode(5, bad_version).error().find("schema version 7") != std::string::npos);
+  CHECK(storage::decode(5, bad_version).error().message.find("schema version 7") != std::string::npos);
 
   CHECK_FALSE(storage::decode(5, bytes.substr(0, bytes.size() - 1)));
   CHECK_FALSE(storage::decode(5, bytes + "x"));
@@ -86,7 +86,7 @@ TEST_CASE("an event whose text is not UTF-8 is refused by the export, naming eve
   storage::envelope e{12, 1, std::nullopt, core::user_registered{1, "bad\xff", "e@x", "h"}};
   auto line = storage::to_ndjson(e);
   REQUIRE_FALSE(line);
-  CHECK(line.error() == "event 12: field 'username' is not valid UTF-8");
+  CHECK(line.error().message == "event 12: field 'username' is not valid UTF-8");
   e.event = core::user_registered{1, "good", "e@x", "h"};
   CHECK(storage::from_ndjson(*storage::to_ndjson(e)).value() == e);
 }

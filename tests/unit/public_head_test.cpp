@@ -21,10 +21,11 @@ std::vector<core::message_id> ids(const projections::message_page& p) {
 
 TEST_CASE("the public head answers as the public timeline does, or not at all") {
   test::store_fixture s;
+  const projections::read_model rocks(*s.db);  // the truth: RocksDB, no head of its own
   s.user("ann");
   s.user("bob");
   projections::public_head head(8);
-  REQUIRE(head.load(*s.reads));
+  REQUIRE(head.load(rocks));
   // Attached while the writer is idle: every batch from here on goes through it.
   s.projector->attach(head);
 
@@ -42,7 +43,7 @@ TEST_CASE("the public head answers as the public timeline does, or not at all") 
       s.write(core::flag_message{id, r < 8});  // flags and unflags, old and new
     }
     for (std::size_t limit : {0u, 1u, 5u, 8u, 9u, 100u}) {
-      auto truth = s.reads->public_timeline(limit);
+      auto truth = rocks.public_timeline(limit);
       REQUIRE(truth);
       if (auto page = head.page(limit)) {
         ++served;
@@ -59,18 +60,19 @@ TEST_CASE("the public head answers as the public timeline does, or not at all") 
 
 TEST_CASE("a head loaded from a database with more messages than it holds knows its floor") {
   test::store_fixture s;
+  const projections::read_model rocks(*s.db);  // the truth: RocksDB, no head of its own
   s.user("ann");
   for (int i = 0; i < 20; ++i) s.write(core::post_message{"ann", "m" + std::to_string(i)});
   projections::public_head head(10);
-  REQUIRE(head.load(*s.reads));
+  REQUIRE(head.load(rocks));
   CHECK(head.page(9).has_value());
   CHECK_FALSE(head.page(10).has_value());  // it holds ten; whether an eleventh exists is below its floor
   auto page = head.page(3);
   REQUIRE(page);
-  CHECK(ids(*page) == ids(*s.reads->public_timeline(3)));
+  CHECK(ids(*page) == ids(*rocks.public_timeline(3)));
   // Unflagging a message below the floor must not put it in the head.
   s.projector->attach(head);
   s.write(core::flag_message{2, true});
   s.write(core::flag_message{2, false});
-  CHECK(ids(*head.page(9)) == ids(*s.reads->public_timeline(9)));
+  CHECK(ids(*head.page(9)) == ids(*rocks.public_timeline(9)));
 }

@@ -4,35 +4,92 @@
 
 #include <boost/json.hpp>
 
-#include "observability/json_text.hpp"
 #include "http/target.hpp"
+#include "observability/json_text.hpp"
 
 using namespace minitwit::http;
 
-TEST_CASE("percent-decoding") {
-  CHECK(*percent_decode("Roger%20Histand", false) == "Roger Histand");
-  CHECK(*percent_decode("a+b", false) == "a+b");
-  CHECK(*percent_decode("a+b", true) == "a b");
-  CHECK(*percent_decode("%C3%A6%2f", false) == "\xc3\xa6/");
-  CHECK_FALSE(percent_decode("%zz", false));
-  CHECK_FALSE(percent_decode("%4", false));
-  CHECK_FALSE(percent_decode("abc%", false));
+namespace {
+
+// A query parameter of target, after parse_target; nullopt when absent or when the
+// query is malformed.
+std::optional<std::string> param_of(std::string target, std::string_view name) {
+  auto v = parse_target(target);
+  if (!v.query_ok) return std::nullopt;
+  return query_value(target, v.query_begin, name);
 }
 
-TEST_CASE("targets split into decoded segments and query parameters") {
-  auto t = parse_target("/msgs/Roger%20Histand?no=20&latest=-3&no=5");
-  REQUIRE(t);
-  CHECK(t->path == "/msgs/Roger%20Histand");
-  CHECK(*t->param("no") == "20");  // the first of duplicates wins
-  CHECK(*t->param("latest") == "-3");
-  CHECK_FALSE(t->param("missing"));
-  auto segs = path_segments(t->path);
-  REQUIRE(segs);
-  CHECK(*segs == std::vector<std::string>{"msgs", "Roger Histand"});
-  CHECK(*path_segments("/msgs/") == std::vector<std::string>{"msgs", ""});
-  CHECK(*path_segments("/msgs/..%2F..%2Fetc") == std::vector<std::string>{"msgs", "../../etc"});
-  CHECK_FALSE(parse_target("/x?a=%G1"));
-  CHECK_FALSE(path_segments("no-slash"));
+target_view view_of(std::string target) { return parse_target(target); }
+
+}  // namespace
+
+TEST_CASE("percent-decoding in queries: escapes, '+' as a space, malformed escapes") {
+  CHECK(*param_of("/x?a=Roger%20Histand", "a") == "Roger Histand");
+  CHECK(*param_of("/x?a=a+b", "a") == "a b");
+  CHECK(*param_of("/x?a=%C3%A6%2f", "a") == "\xc3\xa6/");
+  CHECK(*param_of("/x?%6eo=5", "no") == "5");  // keys are decoded too
+  CHECK_FALSE(view_of("/x?a=%zz").query_ok);
+  CHECK_FALSE(view_of("/x?a=%4").query_ok);
+  CHECK_FALSE(view_of("/x?abc%").query_ok);
+  CHECK_FALSE(view_of("/x/%zz").path_ok);
+  CHECK_FALSE(view_of("/x/%4").path_ok);
+  CHECK_FALSE(view_of("/abc%").path_ok);
+}
+
+TEST_CASE("targets split into a path and query parameters; the first of duplicates wins") {
+  std::string target = "/msgs/Roger%20Histand?no=20&latest=-3&no=5";
+  auto v = parse_target(target);
+  REQUIRE(v.ok());
+  CHECK(v.path(target) == "/msgs/Roger%20Histand");
+  CHECK(v.query(target) == "no=20&latest=-3&no=5");
+  CHECK(*query_value(target, v.query_begin, "no") == "20");
+  CHECK(*query_value(target, v.query_begin, "latest") == "-3");
+  CHECK_FALSE(query_value(target, v.query_begin, "missing"));
+  CHECK(*param_of("/x?flag&no=3&&=4", "flag") == "");
+  CHECK(*param_of("/x?no=1=2", "no") == "1=2");
+  CHECK_FALSE(param_of("/x", "no"));
+  CHECK_FALSE(param_of("/x?", "no"));
+  CHECK_FALSE(view_of("/x?a=%G1").ok());
+  CHECK(view_of("/x?a=%G1").path_ok);  // a bad query does not make the path unreadable
+  CHECK_FALSE(view_of("no-slash").path_ok);
+  CHECK_FALSE(view_of("*").path_ok);
+  CHECK_FALSE(view_of("http://evil.example/latest").path_ok);
+}
+
+TEST_CASE("bytes that RFC 3986 forbids but HTTP lets through keep their meaning") {
+  std::string raw = "/msgs/J\xc3\xbcrgen|x\"y?no=7&q=a|b#frag%zz";
+  auto v = parse_target(raw);
+  CHECK(v.ok());
+  CHECK(v.path(raw) == "/msgs/J%C3%BCrgen%7Cx%22y");
+  CHECK(*query_value(raw, v.query_begin, "no") == "7");
+  CHECK(*query_value(raw, v.query_begin, "q") == "a|b");
+  std::string hash_in_path = "/latest#x";
+  v = parse_target(hash_in_path);
+  CHECK(v.ok());
+  CHECK(v.path(hash_in_path) == "/latest%23x");  // a segment "latest#x", not "/latest"
+  std::string bad_escape = "/msgs/a|b%zz";
+  CHECK_FALSE(parse_target(bad_escape).path_ok);
+  std::string bad_query = "/msgs?x=\xff%4";
+  v = parse_target(bad_query);
+  CHECK(v.path_ok);
+  CHECK_FALSE(v.query_ok);
+}
+
+TEST_CASE("form bodies: decoded fields, raw bytes accepted, malformed escapes refused") {
+  auto f = form_fields::parse("username=Roger+Histand&text=a%26b%23c&text=second&raw=\xc3\xa6#1");
+  REQUIRE(f);
+  CHECK(*f->get("username") == "Roger Histand");
+  CHECK(*f->get("text") == "a&b#c");
+  CHECK(*f->get("raw") == "\xc3\xa6#1");
+  CHECK_FALSE(f->get("password"));
+  CHECK_FALSE(form_fields::parse("text=%zz"));
+  CHECK_FALSE(form_fields{}.get("text"));
+}
+
+TEST_CASE("percent-encoding leaves only unreserved characters") {
+  CHECK(percent_encode("Roger Histand") == "Roger%20Histand");
+  CHECK(percent_encode("a-b.c_d~e") == "a-b.c_d~e");
+  CHECK(percent_encode("ø/?#%+") == "%C3%B8%2F%3F%23%25%2B");
 }
 
 TEST_CASE("latest: whole signed 64-bit integers only") {

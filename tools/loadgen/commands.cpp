@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include "http/host_port.hpp"
 #include "tools/loadgen/scenario.hpp"
 #include "tools/loadgen/sources.hpp"
 
@@ -30,10 +31,9 @@ std::string basic_auth(const std::string& user_password) {
 }
 
 expected<void, std::string> prepare(load_options& load) {
-  auto hp = split_host_port(load.target);
-  if (!hp) return unexpected(hp.error());
-  load.driver.host = hp->first;
-  load.driver.port = hp->second;
+  auto server = http::parse_host_port(load.target);
+  if (!server) return unexpected(server.error().message);
+  load.driver.server = std::move(*server);
   load.driver.authorization = basic_auth(load.auth);
   return {};
 }
@@ -127,7 +127,7 @@ int run_workload(const run_command& c, load_options load) {
 
 int run_seed(const seed_options& o) {
   auto r = seed_database(o);
-  if (!r) return fail(failed, r.error());
+  if (!r) return fail(failed, r.error().message);
   fmt::print("seeded {}: {} commands, {} events in {:.1f} s ({:.0f} events/s)\n", o.data_dir, r->commands, r->events,
              r->seconds, static_cast<double>(r->events) / r->seconds);
   return done;

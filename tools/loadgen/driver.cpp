@@ -55,7 +55,7 @@ struct connection {
 
 http::request<http::string_body> make_request(const driver_options& o, const request_plan& r) {
   http::request<http::string_body> req{r.post ? http::verb::post : http::verb::get, r.target, 11};
-  req.set(http::field::host, o.host + ":" + o.port);
+  req.set(http::field::host, o.server.to_string());
   if (!o.authorization.empty()) req.set(http::field::authorization, o.authorization);
   if (r.post) {
     req.set(http::field::content_type, "application/json");
@@ -142,19 +142,12 @@ net::awaitable<void> worker(shared_state& st) {
 
 }  // namespace
 
-expected<std::pair<std::string, std::string>, std::string> split_host_port(const std::string& s) {
-  auto colon = s.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size())
-    return unexpected(fmt::format("'{}' is not HOST:PORT", s));
-  return std::pair{s.substr(0, colon), s.substr(colon + 1)};
-}
-
 expected<double, std::string> drive(const driver_options& o, request_source& source, recorder& rec) {
   net::io_context io(1);
   tcp::resolver resolver(io);
   beast::error_code ec;
-  auto endpoints = resolver.resolve(o.host, o.port, ec);
-  if (ec) return unexpected(fmt::format("cannot resolve {}:{}: {}", o.host, o.port, ec.message()));
+  auto endpoints = resolver.resolve(o.server.host, o.server.port_text(), ec);
+  if (ec) return unexpected(fmt::format("cannot resolve {}: {}", o.server.to_string(), ec.message()));
   shared_state st{o, source, rec, endpoints, net::steady_timer(io, clock_type::time_point::max())};
   for (std::size_t i = 0; i < o.connections; ++i) net::co_spawn(io, worker(st), net::detached);
   auto t0 = clock_type::now();

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/expected.hpp"
+#include "http/host_port.hpp"
 #include "tools/loadgen/report.hpp"
 
 namespace minitwit::loadgen {
@@ -49,8 +50,7 @@ class request_source {
 };
 
 struct driver_options {
-  std::string host = "127.0.0.1";
-  std::string port;
+  http::host_port server{"127.0.0.1", 0};
   std::size_t connections = 16;
   // false: a new connection per request, closed after the answer (like the simulator).
   bool keep_alive = true;
@@ -62,8 +62,5 @@ struct driver_options {
 // Runs until the source is done; returns the wall-clock seconds it took. Fails only when
 // the target cannot be resolved.
 [[nodiscard]] expected<double, std::string> drive(const driver_options& o, request_source& source, recorder& rec);
-
-// "HOST:PORT" into host and port.
-[[nodiscard]] expected<std::pair<std::string, std::string>, std::string> split_host_port(const std::string& s);
 
 }  // namespace minitwit::loadgen

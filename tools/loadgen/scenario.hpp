@@ -1,5 +1,5 @@
-// The simulator's scenario format (shared/spec/simulator-api.md, "What the simulator
-// sends"): one action per line, tab-separated,
+// The scenario format of the course's simulator (what it sends, in the order it sends
+// it): one action per line, tab-separated,
 //   <action id> <delay> <unix ms> register <username> <email> <password>
 //   <action id> <delay> <unix ms> tweet    <username> <content>
 //   <action id> <delay> <unix ms> follow   <username> <username to follow>

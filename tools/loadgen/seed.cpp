@@ -7,9 +7,7 @@
 #include <fmt/format.h>
 
 #include "app/passwords.hpp"
-#include "projections/catch_up.hpp"
-#include "projections/inline_projector.hpp"
-#include "storage/event_log.hpp"
+#include "server/store.hpp"
 #include "tools/flight_window.hpp"
 #include "tools/loadgen/text.hpp"
 #include "tools/loadgen/workloads.hpp"
@@ -42,27 +40,25 @@ void seed_activity(const seed_options& o, app::writer& w, tools::flight_window& 
 
 }  // namespace
 
-expected<seed_summary, std::string> seed_database(const seed_options& o) {
-  if (o.users < 2) return unexpected(std::string("--users must be at least 2"));
-  if (!app::init_crypto()) return unexpected(std::string("libsodium failed to initialise"));
+result<seed_summary> seed_database(const seed_options& o) {
+  if (o.users < 2) return make_error(errc::invalid_argument, "--users must be at least 2");
+  if (!app::init_crypto()) return make_error(errc::unavailable, "libsodium failed to initialise");
   auto hash = app::hash_password(o.password);
-  if (!hash) return unexpected(std::string("could not hash the seed password"));
+  if (!hash) return make_error(errc::unavailable, "could not hash the seed password");
 
   // A block cache as large as the dataset: deciding a follow looks up two random users,
   // and with the server's 128 MiB cache a million users' rows thrash it (seeding fell
   // to a few thousand commands per second).
-  storage::database_options dbo;
-  dbo.block_cache_bytes = o.block_cache_bytes;
-  auto db = storage::database::open(o.data_dir, dbo);
-  if (!db) return unexpected(fmt::format("cannot open {}: {}", o.data_dir, db.error()));
-  auto last = storage::event_log(**db).last_seq();
-  if (!last) return unexpected(last.error());
-  if (*last != 0) return unexpected(fmt::format("{} already holds {} events: seed a new directory", o.data_dir, *last));
-  if (auto r = projections::catch_up(**db); !r) return unexpected(r.error());
-  auto projector = projections::inline_projector::open(**db);
-  if (!projector) return unexpected(projector.error());
-  auto w = app::writer::start(**db, **projector);
-  if (!w) return unexpected(w.error());
+  server::store_options so;
+  so.database.block_cache_bytes = o.block_cache_bytes;
+  auto store = server::store::open(o.data_dir, so);
+  if (!store) return make_error(store.error().prefixed(fmt::format("cannot open {}: ", o.data_dir)));
+  auto last = (*store)->log().last_seq();
+  if (!last) return make_error(last.error());
+  if (*last != 0)
+    return make_error(errc::not_empty, fmt::format("{} already holds {} events: seed a new directory", o.data_dir, *last));
+  if (auto r = (*store)->start(); !r) return make_error(r.error());
+  auto* w = &(*store)->writer();
 
   auto start = std::chrono::steady_clock::now();
   std::uint64_t total = o.users + o.messages + o.follows, done = 0;
@@ -71,19 +67,19 @@ expected<seed_summary, std::string> seed_database(const seed_options& o) {
   tools::flight_window window(8192);  // below the writer queue's capacity
   try {
     for (std::size_t i = 0; i < o.users; ++i) {
-      window.submit(**w, core::register_user{seed_username(i), fmt::format("seed{}@minitwit.test", i), *hash});
+      window.submit(*w, core::register_user{seed_username(i), fmt::format("seed{}@minitwit.test", i), *hash});
       if (bar && ++done % 65536 == 0) bar->update(done, total);
     }
     window.drain();  // every follow and post below names registered users
-    seed_activity(o, **w, window, bar ? &*bar : nullptr, done, total);
+    seed_activity(o, *w, window, bar ? &*bar : nullptr, done, total);
     window.drain();
   } catch (const std::exception& e) {
-    (*w)->stop();  // answers what is still queued while the window it reports to exists
-    return unexpected(fmt::format("seeding failed: {}", e.what()));
+    (void)(*store)->close();  // answers what is still queued while the window it reports to exists
+    return make_error(errc::io, fmt::format("seeding failed: {}", e.what()));
   }
   if (bar) bar->finish(total);
-  auto stats = (*w)->stats();
-  (*w)->stop();
+  auto stats = w->stats();
+  if (auto closed = (*store)->close(); !closed) return make_error(closed.error());
   return seed_summary{stats.commands, stats.events, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
 }
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/expected.hpp"
+#include "core/result.hpp"
 
 namespace minitwit::loadgen {
 
@@ -30,6 +30,6 @@ struct seed_summary {
 };
 
 // Fails, without writing, unless data_dir is new or holds an empty database.
-[[nodiscard]] expected<seed_summary, std::string> seed_database(const seed_options& o);
+result<seed_summary> seed_database(const seed_options& o);
 
 }  // namespace minitwit::loadgen

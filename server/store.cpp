@@ -1,0 +1,48 @@
+#include "server/store.hpp"
+
+#include "storage/local_event_log.hpp"
+
+namespace minitwit::server {
+
+result<std::unique_ptr<store>> store::open(const std::filesystem::path& dir, store_options options) {
+  std::unique_ptr<store> s(new store(std::move(options)));
+  auto db = storage::database::open(dir, s->options_.database);
+  if (!db) return make_error(db.error());
+  s->db_ = std::move(*db);
+  auto log = storage::local_event_log::open(*s->db_);
+  if (!log) return make_error(log.error());
+  s->log_ = std::move(*log);
+  s->reads_ = std::make_unique<projections::read_model>(*s->db_);
+  return s;
+}
+
+store::~store() { (void)close(); }
+
+result<projections::catch_up_report> store::start() {
+  auto projector = projections::inline_projector::open(*db_);
+  if (!projector) return make_error(projector.error());
+  projector_ = std::move(*projector);
+  auto caught_up = projections::catch_up(*db_, *log_, *projector_, options_.catch_up);
+  if (!caught_up) return make_error(caught_up.error().prefixed("cannot bring the read models up to date: "));
+  if (auto r = head_.load(*reads_); !r) return make_error(r.error().prefixed("cannot read the public timeline: "));
+  projector_->attach(head_);
+  reads_->attach(head_);
+  auto w = app::writer::start(*db_, *log_, *projector_, options_.writer);
+  if (!w) return make_error(w.error());
+  writer_ = std::move(*w);
+  return *caught_up;
+}
+
+result<void> store::close() {
+  if (writer_) writer_->stop();
+  if (!db_) return {};
+  auto closed = db_->close();
+  writer_.reset();
+  projector_.reset();
+  reads_.reset();
+  log_.reset();
+  db_.reset();
+  return closed;
+}
+
+}  // namespace minitwit::server
