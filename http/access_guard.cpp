@@ -24,7 +24,7 @@ struct access_guard::network {
   }
 };
 
-result<std::unique_ptr<access_guard>> access_guard::create(handler& inner, access_options options) {
+result<std::unique_ptr<access_guard>> access_guard::create(handler& inner, const access_options& options) {
   std::unique_ptr<access_guard> g(new access_guard(inner, options));
   for (const auto& cidr : options.allow) {
     auto slash = cidr.find('/');

@@ -167,7 +167,7 @@ void admin_api::flag(exchange& x) {
     return done(json_error(400, "The body must be {\"message_id\": <id>, \"flagged\": true|false}"));
   app::write_request w;
   w.command = core::flag_message{id->to_number<core::message_id>(), flagged->as_bool()};
-  w.done = [done](app::write_result r) {
+  w.done = [done](const app::write_result& r) {
     if (r.status == app::write_status::refused) return done(json_error(404, core::describe(*r.error)));
     if (r.status == app::write_status::unavailable) return done(json_error(503, r.detail));
     done(no_content());

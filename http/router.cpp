@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <stdexcept>
-
 #include <boost/url/decode_view.hpp>
 #include <boost/url/pct_string_view.hpp>
+#include <stdexcept>
 
 namespace minitwit::http {
 
@@ -23,25 +22,13 @@ bool decoded_equals(std::string_view segment, std::string_view fixed) {
 
 }  // namespace
 
-void route_table::add(std::string_view methods, std::string_view text, std::string_view label, bool restricted) {
-  if (!text.starts_with('/')) throw std::logic_error("route template must start with '/': " + std::string(text));
-  auto known = std::find_if(patterns_.begin(), patterns_.end(), [&](const pattern& p) { return p.text == text; });
-  auto* p = known != patterns_.end() ? &*known : &patterns_.emplace_back();
-  if (p->text.empty()) {
-    p->text = text;
-    p->label = label;
-    std::size_t params = 0;
-    for (auto rest = text.substr(1);;) {
-      auto slash = rest.find('/');
-      p->segments.emplace_back(rest.substr(0, slash));
-      params += is_param(p->segments.back());
-      if (slash == std::string_view::npos) break;
-      rest.remove_prefix(slash + 1);
-    }
-    if (p->segments.size() > max_segments || params > route_match{}.params.size())
-      throw std::logic_error("route template too long: " + std::string(text));
-    longest_ = std::max(longest_, p->segments.size());
-  }
+void route_table::add(std::string_view methods, std::string_view text, bool restricted,
+                      std::string_view label) {
+  auto p = std::find_if(patterns_.begin(), patterns_.end(),
+                        [&](const pattern& known) { return known.text == text; });
+  if (p == patterns_.end())
+    p = patterns_.insert(p, parse_pattern(text, label.empty() ? text : label));
+  longest_ = std::max(longest_, p->segments.size());
   for (auto rest = methods; !rest.empty();) {
     auto space = rest.find(' ');
     auto method = rest.substr(0, space);
@@ -54,11 +41,28 @@ void route_table::add(std::string_view methods, std::string_view text, std::stri
   ++routes_;
 }
 
+route_table::pattern route_table::parse_pattern(std::string_view text, std::string_view label) {
+  if (!text.starts_with('/'))
+    throw std::logic_error("route template must start with '/': " + std::string(text));
+  pattern p{std::string(text), {}, std::string(label)};
+  std::size_t params = 0;
+  for (auto rest = text.substr(1);;) {
+    auto slash = rest.find('/');
+    params += is_param(p.segments.emplace_back(rest.substr(0, slash)));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  if (p.segments.size() > max_segments || params > route_match{}.params.size())
+    throw std::logic_error("route template too long: " + std::string(text));
+  return p;
+}
+
 bool route_table::fits(const pattern& p, const std::string_view* segments) const {
   for (std::size_t i = 0; i < p.segments.size(); ++i) {
     const auto& fixed = p.segments[i];
     if (is_param(fixed)) continue;
-    if (options_.decode_fixed ? !decoded_equals(segments[i], fixed) : segments[i] != fixed) return false;
+    if (options_.decode_fixed ? !decoded_equals(segments[i], fixed) : segments[i] != fixed)
+      return false;
   }
   return true;
 }

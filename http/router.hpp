@@ -35,12 +35,14 @@ class route_table {
   explicit route_table(route_options options = {}) : options_(options) {}
 
   // Declares route number size(): methods separated by spaces ("GET HEAD"), a template
-  // of "/"-separated segments, each fixed or ":name" (at most two parameters), its name
-  // in metrics and logs (a template's first route names it), and whether the handler's
-  // own access rule (credentials, a token, the cross-site check) applies; a wrong method
-  // is restricted when any route of the template is. Throws std::logic_error on a bad
-  // template.
-  void add(std::string_view methods, std::string_view pattern, std::string_view label, bool restricted);
+  // of "/"-separated segments, each fixed or ":name" (at most two parameters), whether
+  // the handler's own access rule (credentials, a token, the cross-site check) applies
+  // (to a wrong method when it does to any route of the template), and its name in
+  // metrics and logs (default: the template; a template's first route names it).
+  // Throws std::logic_error on a bad template. Every route is added before the first
+  // match (matches point into the table).
+  void add(std::string_view methods, std::string_view pattern, bool restricted = false,
+           std::string_view label = {});
   std::size_t size() const { return routes_; }
 
   // Parses req.target and matches it into req.match, unless this table did already.
@@ -51,7 +53,7 @@ class route_table {
     std::string text;
     std::vector<std::string> segments;  // fixed text, or ":name"
     std::string label;
-    std::string allow;  // "GET, POST"
+    std::string allow;        // "GET, POST"
     bool restricted = false;  // any of its routes is
     struct route {
       std::string method;
@@ -60,6 +62,7 @@ class route_table {
     };
     std::vector<route> methods;
   };
+  static pattern parse_pattern(std::string_view text, std::string_view label);
   bool fits(const pattern& p, const std::string_view* segments) const;
 
   route_options options_;
@@ -82,12 +85,13 @@ class router {
     std::string_view label = {};  // in metrics and logs; empty: the template
   };
 
-  explicit router(std::initializer_list<route> routes, route_options options = {}) : table_(options) {
+  explicit router(std::initializer_list<route> routes, route_options options = {})
+      : table_(options) {
     for (const auto& r : routes) add(r);
   }
 
   void add(const route& r) {
-    table_.add(r.methods, r.pattern, r.label.empty() ? r.pattern : r.label, r.restricted);
+    table_.add(r.methods, r.pattern, r.restricted, r.label);
     actions_.push_back(r.serve);
   }
 

@@ -146,7 +146,7 @@ void session::do_close() {
 
 void session::drain() {
   buffer_.clear();
-  stream_.async_read_some(buffer_.prepare(16 * 1024), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+  stream_.async_read_some(buffer_.prepare(std::size_t{16} * 1024), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
     self->drained_ += n;
     if (ec || self->drained_ > (1u << 20)) return self->stream_.close();
     self->drain();

@@ -166,7 +166,7 @@ void simulator_api::finish(context& c, response r) {
   auto shared_r = std::make_shared<response>(std::move(r));
   app::write_request w;
   w.latest = c.latest;
-  w.done = [shared_done, shared_r](app::write_result result) {
+  w.done = [shared_done, shared_r](const app::write_result& result) {
     if (result.status == app::write_status::unavailable)
       (*shared_done)(unavailable("The service cannot store data right now, try again shortly"));
     else
@@ -181,7 +181,7 @@ void simulator_api::submit(context& c, core::command cmd) {
   app::write_request w;
   w.command = std::move(cmd);
   w.latest = c.latest;
-  w.done = [shared_done](app::write_result result) {
+  w.done = [shared_done](const app::write_result& result) {
     switch (result.status) {
       case app::write_status::applied: return (*shared_done)(no_content());
       case app::write_status::refused: return (*shared_done)(domain_response(*result.error));

@@ -1,13 +1,12 @@
 #include "http/target.hpp"
 
 #include <algorithm>
-#include <charconv>
-
 #include <boost/url/encode.hpp>
 #include <boost/url/parse_path.hpp>
 #include <boost/url/parse_query.hpp>
 #include <boost/url/rfc/pchars.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
+#include <charconv>
 
 namespace minitwit::http {
 
@@ -56,7 +55,9 @@ std::optional<std::int64_t> parse_i64(std::string_view s, bool& overflow) {
 }
 
 // An origin-form path ("/a/b") with valid escapes and nothing RFC 3986 forbids.
-bool valid_path(std::string_view p) { return p.starts_with('/') && urls::parse_path(p).has_value(); }
+bool valid_path(std::string_view p) {
+  return p.starts_with('/') && urls::parse_path(p).has_value();
+}
 
 // The rare target Boost.URL refuses as it is: escaped first, then checked again.
 target_view parse_escaped(std::string& target) {
@@ -97,7 +98,8 @@ target_view parse_target(std::string& target) {
   return v.ok() ? v : parse_escaped(target);
 }
 
-std::optional<std::string> query_value(const std::string& text, std::size_t from, std::string_view name) {
+std::optional<std::string> query_value(const std::string& text, std::size_t from,
+                                       std::string_view name) {
   if (from >= text.size()) return std::nullopt;
   auto params = urls::parse_query(std::string_view(text).substr(from));
   if (!params) return std::nullopt;
@@ -122,7 +124,8 @@ std::optional<std::int64_t> parse_latest(const std::optional<std::string>& value
   return parse_i64(*value, overflow);
 }
 
-std::size_t parse_count(const std::optional<std::string>& value, std::size_t fallback, std::size_t cap) {
+std::size_t parse_count(const std::optional<std::string>& value, std::size_t fallback,
+                        std::size_t cap) {
   if (!value) return std::min(fallback, cap);
   bool overflow = false;
   auto v = parse_i64(*value, overflow);

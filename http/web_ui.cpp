@@ -223,7 +223,7 @@ void web_ui::change_follow(exchange& x, bool follow) {
   auto self = std::make_shared<exchange>(std::move(x));
   app::write_request w;
   w.command = std::move(cmd);
-  w.done = [this, self, follow, profile](app::write_result r) {
+  w.done = [this, self, follow, profile](const app::write_result& r) {
     if (r.status == app::write_status::unavailable)
       return self->done(error_page(*self, 503, "Service Unavailable", busy_text));
     if (r.status == app::write_status::refused)
@@ -247,7 +247,7 @@ void web_ui::add_message(exchange& x) {
   auto self = std::make_shared<exchange>(std::move(x));
   app::write_request w;
   w.command = core::post_message{self->user->username, std::move(*text)};
-  w.done = [this, self](app::write_result r) {
+  w.done = [this, self](const app::write_result& r) {
     if (r.status != app::write_status::applied)
       return self->done(error_page(*self, 503, "Service Unavailable", busy_text));
     self->session.flashes.emplace_back("Your message was recorded");
@@ -279,7 +279,7 @@ void web_ui::login(exchange& x) {
     // either way; a failed upgrade is simply tried again at the next login.
     app::write_request w;
     w.command = core::rehash_password{row.username, std::move(*upgraded)};
-    w.done = [this, self](app::write_result r) {
+    w.done = [this, self](const app::write_result& r) {
       if (r.status != app::write_status::applied)
         spdlog::warn("password upgrade for user {} failed; retried at the next login", self->session.user);
       self->done(redirect(*self, "/"));
@@ -313,7 +313,7 @@ void web_ui::sign_up(exchange& x) {
     if (!hash) return self->done(error_page(*self, 503, "Service Unavailable", busy_text));
     app::write_request w;
     w.command = core::register_user{username, email, std::move(*hash)};
-    w.done = [this, self, username, email](app::write_result r) {
+    w.done = [this, self, username, email](const app::write_result& r) {
       if (r.status == app::write_status::refused)
         return self->done(page(*self, 200, pages_.sign_up(self->frame(), core::describe(*r.error), username, email)));
       if (r.status == app::write_status::unavailable)

@@ -22,7 +22,7 @@ class flight_window {
       cv_.wait(lock, [&] { return in_flight_ < limit_; });
       ++in_flight_;
     }
-    bool ok = w.submit({std::move(c), std::nullopt, [this](app::write_result r) {
+    bool ok = w.submit({std::move(c), std::nullopt, [this](const app::write_result& r) {
                           if (r.status == app::write_status::unavailable) failed_ = true;
                           std::lock_guard lock(mu_);
                           --in_flight_;

@@ -1,11 +1,10 @@
 // Request targets, query strings and form bodies: parsing and matching never crash, a
 // match stays inside its table and keeps its escapes valid, and percent-encoding
 // round-trips.
+#include <boost/url/pct_string_view.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string>
-
-#include <boost/url/pct_string_view.hpp>
 
 #include "http/router.hpp"
 #include "http/target.hpp"
@@ -17,14 +16,14 @@ namespace {
 // The shapes of the listeners' tables: fixed segments, parameters, shared templates.
 route_table make_table(route_options options) {
   route_table t(options);
-  t.add("GET HEAD", "/", "/", false);
-  t.add("GET", "/latest", "/latest", false);
-  t.add("GET", "/msgs", "/msgs", true);
-  t.add("GET", "/msgs/:user", "/msgs/:user", true);
-  t.add("POST", "/msgs/:user", "/msgs/:user", true);
-  t.add("GET", "/static/:file", "/static", false);
-  t.add("GET HEAD", "/:user", "/:user", false);
-  t.add("GET HEAD", "/:user/follow", "/:user/follow", true);
+  t.add("GET HEAD", "/");
+  t.add("GET", "/latest");
+  t.add("GET", "/msgs", true);
+  t.add("GET", "/msgs/:user", true);
+  t.add("POST", "/msgs/:user", true);
+  t.add("GET", "/static/:file", false, "/static");
+  t.add("GET HEAD", "/:user");
+  t.add("GET HEAD", "/:user/follow", true);
   return t;
 }
 
@@ -46,7 +45,8 @@ void check_match(const route_table& table, std::string_view method, std::string_
   const auto& m = req.match;
   if (m.table != &table) __builtin_trap();
   if (m.result == route_match::outcome::found && m.index >= table.size()) __builtin_trap();
-  if (m.target.path_size > req.target.size() || m.target.query_begin + m.target.query_size > req.target.size())
+  if (m.target.path_size > req.target.size() ||
+      m.target.query_begin + m.target.query_size > req.target.size())
     __builtin_trap();
   (void)parse_latest(req.query_param("latest"));
   if (parse_count(req.query_param("no"), 100, 10000) > 10000) __builtin_trap();

@@ -1,10 +1,9 @@
+#include "http/access_guard.hpp"
+
 #include <doctest/doctest.h>
 
-#include <optional>
-
 #include <boost/json.hpp>
-
-#include "http/access_guard.hpp"
+#include <optional>
 
 using namespace minitwit;
 using namespace minitwit::http;
@@ -68,7 +67,8 @@ TEST_CASE("an allow-list lets its networks through and tells others why not") {
 
 TEST_CASE("malformed networks and rates are refused when the guard is made") {
   inner_handler inner;
-  for (const char* bad : {"10.0.0.0/33", "10.0.0.0/x", "10.0.0/8", "example.org", "::1/129", "10.0.0.0/8/8"}) {
+  for (const char* bad :
+       {"10.0.0.0/33", "10.0.0.0/x", "10.0.0/8", "example.org", "::1/129", "10.0.0.0/8/8"}) {
     CAPTURE(bad);
     auto g = access_guard::create(inner, {{bad}});
     REQUIRE_FALSE(g);

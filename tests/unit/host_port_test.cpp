@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "http/host_port.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace minitwit;
 using namespace minitwit::http;
@@ -22,8 +22,8 @@ TEST_CASE("HOST:PORT: IPv4, names, bracketed IPv6, port 0") {
 }
 
 TEST_CASE("HOST:PORT: malformed ones are invalid arguments that quote the input") {
-  for (const char* bad : {"", "5001", ":5001", "host:", "host:port", "host:65536", "host:-1", "host:+1", "host:1 ",
-                          "[::1:5001", "::1]:5001", "[]:5001"}) {
+  for (const char* bad : {"", "5001", ":5001", "host:", "host:port", "host:65536", "host:-1",
+                          "host:+1", "host:1 ", "[::1:5001", "::1]:5001", "[]:5001"}) {
     CAPTURE(bad);
     auto r = parse_host_port(bad);
     REQUIRE_FALSE(r);
@@ -33,7 +33,8 @@ TEST_CASE("HOST:PORT: malformed ones are invalid arguments that quote the input"
 }
 
 TEST_CASE("loopback hosts") {
-  for (const char* yes : {"127.0.0.1:1", "127.1.2.3:1", "localhost:1", "[::1]:1"}) CHECK(parse_host_port(yes)->is_loopback());
+  for (const char* yes : {"127.0.0.1:1", "127.1.2.3:1", "localhost:1", "[::1]:1"})
+    CHECK(parse_host_port(yes)->is_loopback());
   for (const char* no : {"0.0.0.0:1", "10.0.0.1:1", "[::]:1", "example.org:1", "128.0.0.1:1"})
     CHECK_FALSE(parse_host_port(no)->is_loopback());
 }

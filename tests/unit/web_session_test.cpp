@@ -1,11 +1,11 @@
-#include <doctest/doctest.h>
+#include "http/web_session.hpp"
 
+#include <doctest/doctest.h>
 #include <sys/stat.h>
 
 #include <fstream>
 
 #include "app/passwords.hpp"
-#include "http/web_session.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace minitwit;
@@ -35,7 +35,7 @@ TEST_CASE("a session cookie round-trips its user and flashes") {
 
 TEST_CASE("flashes are capped in number and size") {
   web_session s{1, {}};
-  for (int i = 0; i < 8; ++i) s.flashes.push_back(std::string(1000, 'f'));
+  for (int i = 0; i < 8; ++i) s.flashes.emplace_back(1000, 'f');
   auto back = codec().decode(codec().encode(s, now), now);
   CHECK(back.flashes.size() == max_flashes);
   CHECK(back.flashes[0].size() == 512);
@@ -48,7 +48,8 @@ TEST_CASE("tampered, foreign, expired and garbage cookies mean logged out") {
   CHECK(codec().decode(tampered, now) == web_session{});
   CHECK(codec(8).decode(value, now) == web_session{});  // signed with another key
   CHECK(codec().decode(value, now + 3601) == web_session{});
-  for (const auto& garbage : std::vector<std::string>{"", ".", "abc", "abc.def", "!!!.???", std::string(5000, 'a') + ".b"})
+  for (const auto& garbage : std::vector<std::string>{"", ".", "abc", "abc.def", "!!!.???",
+                                                      std::string(5000, 'a') + ".b"})
     CHECK(codec().decode(garbage, now) == web_session{});
   auto dot = value.find('.');
   CHECK(codec().decode(value.substr(0, dot), now) == web_session{});  // no signature

@@ -1,9 +1,10 @@
 // The web UI in process, on a real store: a browser-like client that keeps the session
 // cookie, no socket.
+#include "http/web_ui.hpp"
+
 #include <doctest/doctest.h>
 
 #include "app/passwords.hpp"
-#include "http/web_ui.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/store_fixture.hpp"
 #include "tests/support/web_client.hpp"
@@ -21,15 +22,17 @@ std::string header(const response& r, std::string_view name) {
   return {};
 }
 
-bool has(const response& r, std::string_view text) { return r.body.find(text) != std::string::npos; }
+bool has(const response& r, std::string_view text) {
+  return r.body.find(text) != std::string::npos;
+}
 
 struct web_fixture {
   web_fixture() { REQUIRE(app::init_crypto()); }
   test::store_fixture store;
   app::worker_pool workers{2, 64};
   std::int64_t now = 1'700'000'000;
-  web_ui ui{*store.reads, *store.writer, workers, session_codec(session_key{}, std::chrono::hours(1)),
-            [this] { return now; }};
+  web_ui ui{*store.reads, *store.writer, workers,
+            session_codec(session_key{}, std::chrono::hours(1)), [this] { return now; }};
   std::string cookie;  // the session cookie's value, as a browser keeps it
 
   // One request (redirects are not followed); header names in lower case.
@@ -54,7 +57,10 @@ struct web_fixture {
     return send("POST", std::move(target), test::form_encode(fields), std::move(extra));
   }
   void sign_up_and_in(const std::string& name) {
-    REQUIRE(post("/register", {{"username", name}, {"email", name + "@x.org"}, {"password", "pw"}, {"password2", "pw"}})
+    REQUIRE(post("/register", {{"username", name},
+                               {"email", name + "@x.org"},
+                               {"password", "pw"},
+                               {"password2", "pw"}})
                 .status == 302);
     REQUIRE(header(post("/login", {{"username", name}, {"password", "pw"}}), "Location") == "/");
   }
@@ -62,9 +68,13 @@ struct web_fixture {
 
 }  // namespace
 
-TEST_CASE("sign up, sign in, post: the message is in my timeline, the public one and the read models") {
+TEST_CASE(
+    "sign up, sign in, post: the message is in my timeline, the public one and the read models") {
   web_fixture f;
-  auto signed_up = f.post("/register", {{"username", "Roger Histand"}, {"email", "r@x.org"}, {"password", "pw"}, {"password2", "pw"}});
+  auto signed_up = f.post("/register", {{"username", "Roger Histand"},
+                                        {"email", "r@x.org"},
+                                        {"password", "pw"},
+                                        {"password2", "pw"}});
   CHECK(signed_up.status == 302);
   CHECK(header(signed_up, "Location") == "/login");
   auto login_page = f.send("GET", "/login");
@@ -72,7 +82,8 @@ TEST_CASE("sign up, sign in, post: the message is in my timeline, the public one
   CHECK(has(login_page, "You were successfully registered and can login now"));
   CHECK_FALSE(has(f.send("GET", "/login"), "successfully registered"));  // a flash is shown once
 
-  CHECK(header(f.post("/login", {{"username", "Roger Histand"}, {"password", "wrong"}}), "Location").empty());
+  CHECK(header(f.post("/login", {{"username", "Roger Histand"}, {"password", "wrong"}}), "Location")
+            .empty());
   auto logged_in = f.post("/login", {{"username", "Roger Histand"}, {"password", "pw"}});
   CHECK(logged_in.status == 302);
   CHECK(header(logged_in, "Location") == "/");
@@ -124,15 +135,19 @@ TEST_CASE("cross-site state changes are refused; same-site and header-less ones 
   f.sign_up_and_in("victim");
   f.store.user("bob");
   CHECK(f.post("/add_message", {{"text", "x"}}, {{"sec-fetch-site", "cross-site"}}).status == 403);
-  CHECK(f.post("/add_message", {{"text", "x"}}, {{"origin", "https://evil.example"}}).status == 403);
+  CHECK(f.post("/add_message", {{"text", "x"}}, {{"origin", "https://evil.example"}}).status ==
+        403);
   CHECK(f.send("GET", "/bob/follow", {}, {{"sec-fetch-site", "cross-site"}}).status == 403);
-  CHECK(f.post("/nope", {}, {{"origin", "null"}}).status == 403);  // before 404: POSTs never pass from elsewhere
+  CHECK(f.post("/nope", {}, {{"origin", "null"}}).status ==
+        403);  // before 404: POSTs never pass from elsewhere
   CHECK(f.send("GET", "/public", {}, {{"sec-fetch-site", "cross-site"}}).status == 200);
-  CHECK(f.post("/add_message", {{"text", "x"}}, {{"origin", "http://minitwit.test"}}).status == 302);
+  CHECK(f.post("/add_message", {{"text", "x"}}, {{"origin", "http://minitwit.test"}}).status ==
+        302);
   CHECK(f.send("GET", "/bob/follow", {}, {{"sec-fetch-site", "same-origin"}}).status == 302);
 }
 
-TEST_CASE("error pages: 400 for bad escapes, 404 for no such page or user, 405 for a wrong method") {
+TEST_CASE(
+    "error pages: 400 for bad escapes, 404 for no such page or user, 405 for a wrong method") {
   web_fixture f;
   auto bad = f.send("GET", "/%zz");
   CHECK(bad.status == 400);
@@ -168,7 +183,8 @@ TEST_CASE("HTML answers carry the security headers; the stylesheet a long cache 
 TEST_CASE("pagination: an older-messages link with a cursor") {
   web_fixture f;
   f.sign_up_and_in("p");
-  for (std::size_t i = 0; i < messages_per_page + 2; ++i) f.post("/add_message", {{"text", "msg-" + std::to_string(i) + "-end"}});
+  for (std::size_t i = 0; i < messages_per_page + 2; ++i)
+    f.post("/add_message", {{"text", "msg-" + std::to_string(i) + "-end"}});
   auto first = f.send("GET", "/public");
   CHECK(has(first, "msg-31-end"));
   CHECK_FALSE(has(first, "msg-1-end"));
