@@ -1,12 +1,12 @@
 #include "app/passwords.hpp"
 
-#include <charconv>
-#include <cstdint>
-#include <vector>
-
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sodium.h>
+
+#include <charconv>
+#include <cstdint>
+#include <vector>
 
 namespace minitwit::app {
 
@@ -49,8 +49,9 @@ std::optional<std::string> unhex(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
   std::string out(hex.size() / 2, '\0');
   std::size_t len = 0;
-  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), hex.data(), hex.size(),
-                     nullptr, &len, nullptr) != 0 || len != out.size())
+  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), hex.data(),
+                     hex.size(), nullptr, &len, nullptr) != 0 ||
+      len != out.size())
     return std::nullopt;
   return out;
 }
@@ -67,7 +68,7 @@ bool werkzeug_matches(std::string_view stored, std::string_view password) {
   std::string derived(expected->size(), '\0');
   auto* out = reinterpret_cast<unsigned char*>(derived.data());
   if (method[0] == "pbkdf2" && (method.size() == 2 || method.size() == 3)) {
-    const EVP_MD* md = method[1] == "sha256" ? EVP_sha256()
+    const EVP_MD* md = method[1] == "sha256"   ? EVP_sha256()
                        : method[1] == "sha512" ? EVP_sha512()
                        : method[1] == "sha1"   ? EVP_sha1()
                                                : nullptr;
@@ -77,14 +78,17 @@ bool werkzeug_matches(std::string_view stored, std::string_view password) {
     if (!md || !iterations || *iterations == 0 || *iterations > 10'000'000) return false;
     if (expected->size() != static_cast<std::size_t>(EVP_MD_get_size(md))) return false;
     if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
-                          reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()),
-                          static_cast<int>(*iterations), md, static_cast<int>(derived.size()), out) != 1)
+                          reinterpret_cast<const unsigned char*>(salt.data()),
+                          static_cast<int>(salt.size()), static_cast<int>(*iterations), md,
+                          static_cast<int>(derived.size()), out) != 1)
       return false;
   } else if (method[0] == "scrypt" && method.size() == 4) {
     auto n = number(method[1]), r = number(method[2]), p = number(method[3]);
-    if (!n || !r || !p || *n < 2 || *n > (1u << 20) || *r == 0 || *r > 32 || *p == 0 || *p > 16) return false;
-    if (EVP_PBE_scrypt(password.data(), password.size(), reinterpret_cast<const unsigned char*>(salt.data()),
-                       salt.size(), *n, *r, *p, 132 * *n * *r * *p + (1u << 20), out, derived.size()) != 1)
+    if (!n || !r || !p || *n < 2 || *n > (1u << 20) || *r == 0 || *r > 32 || *p == 0 || *p > 16)
+      return false;
+    if (EVP_PBE_scrypt(password.data(), password.size(),
+                       reinterpret_cast<const unsigned char*>(salt.data()), salt.size(), *n, *r, *p,
+                       132 * *n * *r * *p + (1u << 20), out, derived.size()) != 1)
       return false;
   } else {
     return false;

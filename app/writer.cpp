@@ -21,7 +21,8 @@ std::int64_t system_now_ms() {
 }  // namespace
 
 result<std::unique_ptr<writer>> writer::start(storage::database& db, storage::event_log& log,
-                                              projections::projector& proj, writer_options options) {
+                                              projections::projector& proj,
+                                              writer_options options) {
   if (!options.now_ms) options.now_ms = system_now_ms;
   std::unique_ptr<writer> w(new writer(db, log, proj, std::move(options)));
   auto last = log.last_seq();
@@ -40,7 +41,8 @@ result<std::unique_ptr<writer>> writer::start(storage::database& db, storage::ev
   return w;
 }
 
-writer::writer(storage::database& db, storage::event_log& log, projections::projector& proj, writer_options options)
+writer::writer(storage::database& db, storage::event_log& log, projections::projector& proj,
+               writer_options options)
     : db_(db), log_(log), proj_(proj), options_(std::move(options)) {}
 
 writer::~writer() { stop(); }
@@ -166,8 +168,9 @@ result<void> writer::check_disk_reserve() const {
   if (::statvfs(db_.dir().c_str(), &fs) != 0) return {};
   auto free_bytes = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
   if (free_bytes >= options_.min_free_disk_bytes) return {};
-  return make_error(errc::unavailable, "the disk is almost full: " + std::to_string(free_bytes) + " bytes free, " +
-                                           std::to_string(options_.min_free_disk_bytes) + " kept in reserve");
+  return make_error(errc::unavailable,
+                    "the disk is almost full: " + std::to_string(free_bytes) + " bytes free, " +
+                        std::to_string(options_.min_free_disk_bytes) + " kept in reserve");
 }
 
 result<void> writer::append_and_commit(batch& b) {
@@ -182,9 +185,10 @@ result<void> writer::append_and_commit(batch& b) {
   auto started = std::chrono::steady_clock::now();
   auto written = db_.write(b.rows, storage::durability::synced);
   if (options_.on_batch)
-    options_.on_batch(b.results.size(), b.encoded.size(),
-                      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                      written.has_value());
+    options_.on_batch(
+        b.results.size(), b.encoded.size(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+        written.has_value());
   return written;
 }
 
@@ -200,7 +204,10 @@ void writer::abandon(batch& b, const error& e) {
   proj_.end_batch(false);
   if (options_.on_error) options_.on_error(e.message);
   for (auto& result : b.results)
-    result = write_result{write_status::unavailable, std::nullopt, "the database cannot write right now: " + e.message, {}};
+    result = write_result{write_status::unavailable,
+                          std::nullopt,
+                          "the database cannot write right now: " + e.message,
+                          {}};
 }
 
 void writer::count(const batch& b, bool wrote, bool failed) {

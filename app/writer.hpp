@@ -42,7 +42,7 @@ struct write_result {
   write_status status = write_status::unavailable;
   std::optional<core::domain_error> error;  // when refused
   std::string detail;                       // when unavailable
-  std::vector<storage::envelope> events;             // what was recorded, when applied
+  std::vector<storage::envelope> events;    // what was recorded, when applied
 };
 
 // One queued request: a command, a `latest` to store, or both.
@@ -82,7 +82,8 @@ class writer {
   // Reads the counters from meta and the log's last seq, then starts the thread; fails
   // if they are unreadable. db, log and proj must outlive the writer.
   static result<std::unique_ptr<writer>> start(storage::database& db, storage::event_log& log,
-                                               projections::projector& proj, writer_options options = {});
+                                               projections::projector& proj,
+                                               writer_options options = {});
   ~writer();  // stop()s
 
   // Queues a request. Returns false, without calling done, when the queue is full or
@@ -107,7 +108,8 @@ class writer {
  private:
   struct batch;  // one batch of requests on its way through the pipeline
 
-  writer(storage::database& db, storage::event_log& log, projections::projector& proj, writer_options options);
+  writer(storage::database& db, storage::event_log& log, projections::projector& proj,
+         writer_options options);
   void run();
   // Waits for requests and moves up to max_batch of them into out; false once stopping
   // with nothing left.

@@ -6,10 +6,14 @@ namespace minitwit::core {
 
 std::string_view describe(domain_error e) {
   switch (e) {
-    case domain_error::username_taken: return "The username is already taken";
-    case domain_error::unknown_user: return "User not found";
-    case domain_error::unknown_followee: return "The user to follow or unfollow was not found";
-    case domain_error::unknown_message: return "Message not found";
+    case domain_error::username_taken:
+      return "The username is already taken";
+    case domain_error::unknown_user:
+      return "User not found";
+    case domain_error::unknown_followee:
+      return "The user to follow or unfollow was not found";
+    case domain_error::unknown_message:
+      return "Message not found";
   }
   return "Unknown error";
 }
@@ -41,7 +45,8 @@ struct follow_pair {
   user_id follower = 0, followee = 0;
   bool following = false;
 };
-result<tl::expected<follow_pair, domain_error>> resolve_pair(const state_view& s, const std::string& follower,
+result<tl::expected<follow_pair, domain_error>> resolve_pair(const state_view& s,
+                                                             const std::string& follower,
                                                              const std::string& followee) {
   using resolved = tl::expected<follow_pair, domain_error>;
   auto a = s.find_user(follower);

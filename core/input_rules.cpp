@@ -8,13 +8,23 @@ bool is_valid_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) { ++i; continue; }
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
     std::size_t len;
     char32_t cp;
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-    else return false;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else
+      return false;
     if (i + len > s.size()) return false;
     for (std::size_t k = 1; k < len; ++k) {
       auto cc = static_cast<unsigned char>(s[i + k]);
@@ -43,16 +53,14 @@ std::optional<std::string_view> check_registration(std::string_view username,
                                                    std::string_view email,
                                                    std::string_view password) {
   if (username.empty()) return "You have to enter a username";
-  if (username.size() > max_username_bytes)
-    return "The username is too long (at most 128 bytes)";
+  if (username.size() > max_username_bytes) return "The username is too long (at most 128 bytes)";
   if (!is_valid_utf8(username) || has_control_characters(username))
     return "The username must be UTF-8 text without control characters";
   if (email.empty() || email.find('@') == std::string_view::npos ||
       email.size() > max_email_bytes || !is_valid_utf8(email) || has_control_characters(email))
     return "You have to enter a valid email address";
   if (password.empty()) return "You have to enter a password";
-  if (password.size() > max_password_bytes)
-    return "The password is too long (at most 1024 bytes)";
+  if (password.size() > max_password_bytes) return "The password is too long (at most 1024 bytes)";
   return std::nullopt;
 }
 

@@ -8,9 +8,8 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace minitwit {
 
@@ -48,7 +47,8 @@ class [[nodiscard]] result : public tl::expected<T, error> {
  public:
   using base::base;
   result() = default;
-  result(base b) : base(std::move(b)) {}  // NOLINT(google-explicit-constructor): from and_then & co.
+  result(base b)
+      : base(std::move(b)) {}  // NOLINT(google-explicit-constructor): from and_then & co.
 };
 
 // The error side of a result: `return make_error(errc::not_found, "no backup 3");`.

@@ -26,7 +26,8 @@ class access_guard final : public handler {
  public:
   // Fails with errc::invalid_argument on a malformed CIDR or a negative rate. inner
   // must outlive the guard.
-  static result<std::unique_ptr<access_guard>> create(handler& inner, const access_options& options);
+  static result<std::unique_ptr<access_guard>> create(handler& inner,
+                                                      const access_options& options);
   ~access_guard() override;
   void handle(request req, responder done) override;
 

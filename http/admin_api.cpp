@@ -1,10 +1,10 @@
 #include "http/admin_api.hpp"
 
-#include <memory>
+#include <spdlog/spdlog.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <spdlog/spdlog.h>
+#include <memory>
 
 #include "app/passwords.hpp"
 #include "storage/backup.hpp"
@@ -28,8 +28,9 @@ boost::json::object to_json(const projections::database_stats& s) {
   return o;
 }
 
-admin_api::admin_api(storage::database& db, const storage::event_log& log, const projections::read_model& reads,
-                     observability::server_metrics& metrics, std::optional<std::string> token)
+admin_api::admin_api(storage::database& db, const storage::event_log& log,
+                     const projections::read_model& reads, observability::server_metrics& metrics,
+                     std::optional<std::string> token)
     : db_(db),
       log_(log),
       reads_(reads),
@@ -152,7 +153,8 @@ void admin_api::backup(exchange& x) {
   run_copy(x, "backup", [this](const std::string& to) -> result<json::object> {
     auto b = storage::create_backup(db_, to);
     if (!b) return make_error(b.error());
-    return json::object{{"backup_id", b->id}, {"last_seq", b->last_seq}, {"bytes", b->bytes}, {"files", b->files}};
+    return json::object{
+        {"backup_id", b->id}, {"last_seq", b->last_seq}, {"bytes", b->bytes}, {"files", b->files}};
   });
 }
 
@@ -162,18 +164,23 @@ void admin_api::flag(exchange& x) {
   boost::system::error_code ec;
   auto v = json::parse(req.body, ec);
   const json::value* id = !ec && v.is_object() ? v.as_object().if_contains("message_id") : nullptr;
-  const json::value* flagged = !ec && v.is_object() ? v.as_object().if_contains("flagged") : nullptr;
-  if (!id || !(id->is_uint64() || (id->is_int64() && id->as_int64() > 0)) || !flagged || !flagged->is_bool())
-    return done(json_error(400, "The body must be {\"message_id\": <id>, \"flagged\": true|false}"));
+  const json::value* flagged =
+      !ec && v.is_object() ? v.as_object().if_contains("flagged") : nullptr;
+  if (!id || !(id->is_uint64() || (id->is_int64() && id->as_int64() > 0)) || !flagged ||
+      !flagged->is_bool())
+    return done(
+        json_error(400, "The body must be {\"message_id\": <id>, \"flagged\": true|false}"));
   app::write_request w;
   w.command = core::flag_message{id->to_number<core::message_id>(), flagged->as_bool()};
   w.done = [done](const app::write_result& r) {
-    if (r.status == app::write_status::refused) return done(json_error(404, core::describe(*r.error)));
+    if (r.status == app::write_status::refused)
+      return done(json_error(404, core::describe(*r.error)));
     if (r.status == app::write_status::unavailable) return done(json_error(503, r.detail));
     done(no_content());
   };
   auto* writer = writer_.load();
-  if (!writer || !writer->submit(std::move(w))) done(json_error(503, "The writer is not accepting writes; try again shortly"));
+  if (!writer || !writer->submit(std::move(w)))
+    done(json_error(503, "The writer is not accepting writes; try again shortly"));
 }
 
 }  // namespace minitwit::http

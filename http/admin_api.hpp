@@ -12,16 +12,15 @@
 //
 // /admin/* and /metrics need "Authorization: Bearer TOKEN" when a token is configured
 // (required when the listener is not on loopback). The listener opens before the
-// read models have caught up: until attach_writer(), ready is false. Snapshots and backups run one at a time on
-// their own thread, never on an I/O thread.
+// read models have caught up: until attach_writer(), ready is false. Snapshots and backups run one
+// at a time on their own thread, never on an I/O thread.
 #pragma once
 
 #include <atomic>
+#include <boost/json/object.hpp>
 #include <functional>
 #include <optional>
 #include <string>
-
-#include <boost/json/object.hpp>
 
 #include "app/worker_pool.hpp"
 #include "app/writer.hpp"
@@ -39,8 +38,9 @@ namespace minitwit::http {
 class admin_api final : public handler {
  public:
   // db, log, reads and metrics must outlive this.
-  admin_api(storage::database& db, const storage::event_log& log, const projections::read_model& reads,
-            observability::server_metrics& metrics, std::optional<std::string> token);
+  admin_api(storage::database& db, const storage::event_log& log,
+            const projections::read_model& reads, observability::server_metrics& metrics,
+            std::optional<std::string> token);
   ~admin_api() override;
 
   void handle(request req, responder done) override;
@@ -69,7 +69,8 @@ class admin_api final : public handler {
   void flag(exchange& x);
   bool has_token(const request& req) const;
   // Runs a snapshot or backup on the jobs thread and answers with what copy returns.
-  void run_copy(exchange& x, const char* what, std::function<result<boost::json::object>(const std::string&)> copy);
+  void run_copy(exchange& x, const char* what,
+                std::function<result<boost::json::object>(const std::string&)> copy);
 
   storage::database& db_;
   const storage::event_log& log_;

@@ -1,22 +1,22 @@
 #include "http/html_pages.hpp"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <sodium.h>
+
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <kainjow/mustache.hpp>
 #include <memory>
 #include <stdexcept>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
-#include <kainjow/mustache.hpp>
-#include <openssl/evp.h>
-#include <sodium.h>
 
 #include "http/target.hpp"
 
 namespace minitwit::http::templates {
-extern const std::string_view layout_mustache, timeline_mustache, login_mustache,
-    register_mustache, error_mustache, style_css;
+extern const std::string_view layout_mustache, timeline_mustache, login_mustache, register_mustache,
+    error_mustache, style_css;
 }
 
 namespace minitwit::http {
@@ -59,12 +59,23 @@ std::string html_escape(std::string_view s) {
   out.reserve(s.size() + s.size() / 8);
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -73,7 +84,8 @@ std::string html_escape(std::string_view s) {
 std::string gravatar_url(std::string_view email, int size) {
   auto begin = email.find_first_not_of(" \t\r\n");
   auto end = email.find_last_not_of(" \t\r\n");
-  std::string normal(begin == std::string_view::npos ? std::string_view{} : email.substr(begin, end - begin + 1));
+  std::string normal(begin == std::string_view::npos ? std::string_view{}
+                                                     : email.substr(begin, end - begin + 1));
   std::transform(normal.begin(), normal.end(), normal.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -92,7 +104,8 @@ std::string format_pub_date(std::int64_t t) {
 html_pages::html_pages() {
   (void)templates_for_this_thread();  // fail at start-up, not on the first request
   unsigned char digest[16];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(templates::style_css.data()),
+  crypto_generichash(digest, sizeof digest,
+                     reinterpret_cast<const unsigned char*>(templates::style_css.data()),
                      templates::style_css.size(), nullptr, 0);
   stylesheet_path_ = "/static/style." + hex(digest, 6) + ".css";
 }
@@ -160,15 +173,16 @@ std::string html_pages::timeline(const page_frame& f, const timeline_view& v) co
   return in_layout(f, v.title, body, stylesheet_path_);
 }
 
-std::string html_pages::login(const page_frame& f, std::string_view error, std::string_view username) const {
+std::string html_pages::login(const page_frame& f, std::string_view error,
+                              std::string_view username) const {
   mst::data d;
   if (!error.empty()) d.set("error", std::string(error));
   d.set("username", std::string(username));
   return in_layout(f, "Sign In", templates_for_this_thread().login.render(d), stylesheet_path_);
 }
 
-std::string html_pages::sign_up(const page_frame& f, std::string_view error, std::string_view username,
-                                std::string_view email) const {
+std::string html_pages::sign_up(const page_frame& f, std::string_view error,
+                                std::string_view username, std::string_view email) const {
   mst::data d;
   if (!error.empty()) d.set("error", std::string(error));
   d.set("username", std::string(username));
@@ -176,11 +190,13 @@ std::string html_pages::sign_up(const page_frame& f, std::string_view error, std
   return in_layout(f, "Sign Up", templates_for_this_thread().sign_up.render(d), stylesheet_path_);
 }
 
-std::string html_pages::error(const page_frame& f, std::string_view title, std::string_view text) const {
+std::string html_pages::error(const page_frame& f, std::string_view title,
+                              std::string_view text) const {
   mst::data d;
   d.set("title", std::string(title));
   d.set("text", std::string(text));
-  return in_layout(f, std::string(title), templates_for_this_thread().error.render(d), stylesheet_path_);
+  return in_layout(f, std::string(title), templates_for_this_thread().error.render(d),
+                   stylesheet_path_);
 }
 
 }  // namespace minitwit::http

@@ -27,9 +27,9 @@ struct message_view {
 enum class follow_status { none, is_you, following, not_following };
 
 struct timeline_view {
-  std::string title;           // "Public Timeline", "My Timeline", "{user}'s Timeline"
+  std::string title;  // "Public Timeline", "My Timeline", "{user}'s Timeline"
   follow_status status = follow_status::none;
-  std::string profile_user;    // for the follow/unfollow links
+  std::string profile_user;  // for the follow/unfollow links
   bool twitbox = false;
   std::vector<message_view> messages;
   std::optional<std::string> older_url;

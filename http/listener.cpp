@@ -8,7 +8,11 @@ namespace minitwit::http {
 
 listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, handler& h,
                    const server_limits& limits, connection_registry& registry)
-    : ioc_(ioc), acceptor_(net::make_strand(ioc)), handler_(h), limits_(limits), registry_(registry) {
+    : ioc_(ioc),
+      acceptor_(net::make_strand(ioc)),
+      handler_(h),
+      limits_(limits),
+      registry_(registry) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(net::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -46,7 +50,8 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
 
 void listener::refuse(tcp::socket socket) {
   static const std::string answer = [] {
-    std::string body = R"({"status":503,"error_msg":"Too many open connections, try again shortly"})";
+    std::string body =
+        R"({"status":503,"error_msg":"Too many open connections, try again shortly"})";
     return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
            "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\n\r\n" + body;

@@ -24,10 +24,10 @@ struct route_match {
   enum class outcome : std::uint8_t { found, wrong_method, not_found };
   const route_table* table = nullptr;  // the table that matched; nullptr: none yet
   outcome result = outcome::not_found;
-  bool restricted = false;  // the route is under the handler's own access rule
-  std::uint16_t index = 0;  // the route found, in the order the handler declared them
-  std::string_view route = "other";  // its template (or label), for metrics and logs
-  std::string_view allow;            // the path's methods, "GET, POST" (for a 405)
+  bool restricted = false;            // the route is under the handler's own access rule
+  std::uint16_t index = 0;            // the route found, in the order the handler declared them
+  std::string_view route = "other";   // its template (or label), for metrics and logs
+  std::string_view allow;             // the path's methods, "GET, POST" (for a 405)
   std::array<std::string, 2> params;  // the path parameters, decoded, in template order
   target_view target;
 };

@@ -1,10 +1,10 @@
 #include "http/observed_handler.hpp"
 
-#include <atomic>
-#include <chrono>
-
 #include <fmt/format.h>
 #include <sodium.h>
+
+#include <atomic>
+#include <chrono>
 
 #include "observability/json_log.hpp"
 
@@ -35,11 +35,12 @@ void observed_handler::handle(request req, responder done) {
   std::string_view route = req.match.route;
   auto wrapped = [this, started, id, route, method = req.method, client = req.client,
                   done = std::move(done)](response r) {
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.observe_request(listener_, route, method, r.status, seconds);
     observability::log_request(r.status >= 500 ? spdlog::level::warn : spdlog::level::info,
-                {id, listener_, method, route, client, r.status, static_cast<std::int64_t>(seconds * 1e6),
-                 r.body.size()});
+                               {id, listener_, method, route, client, r.status,
+                                static_cast<std::int64_t>(seconds * 1e6), r.body.size()});
     r.headers.emplace_back("X-Request-Id", id);
     done(std::move(r));
   };

@@ -1,10 +1,10 @@
 #include "http/server.hpp"
 
-#include <thread>
-#include <vector>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
+#include <thread>
+#include <vector>
 
 #include "http/connection_registry.hpp"
 #include "http/host_port.hpp"
@@ -15,8 +15,11 @@ namespace minitwit::http {
 
 struct server::impl {
   impl(unsigned threads, server_limits l)
-      : io_threads(threads == 0 ? 1 : threads), limits(l), ioc(static_cast<int>(io_threads)),
-        work(net::make_work_guard(ioc)), signals(ioc, SIGINT, SIGTERM) {}
+      : io_threads(threads == 0 ? 1 : threads),
+        limits(l),
+        ioc(static_cast<int>(io_threads)),
+        work(net::make_work_guard(ioc)),
+        signals(ioc, SIGINT, SIGTERM) {}
 
   unsigned io_threads;
   server_limits limits;
@@ -88,7 +91,8 @@ void server::wait() {
   d.registry.stop_all();
   auto deadline = std::chrono::steady_clock::now() + d.limits.shutdown_grace;
   if (!d.registry.wait_empty(deadline))
-    spdlog::warn("{} connections still open after the grace period; closing them", d.registry.size());
+    spdlog::warn("{} connections still open after the grace period; closing them",
+                 d.registry.size());
   net::post(d.ioc, [&d] {
     beast::error_code ignored;
     d.signals.cancel(ignored);

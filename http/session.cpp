@@ -62,12 +62,13 @@ void session::on_read(beast::error_code ec, std::size_t) {
       ec == beast::error::timeout)
     return do_close();
   if (ec == bhttp::error::body_limit)
-    return reply_and_close(413, "The request body is larger than " +
-                                    std::to_string(limits_.body_bytes) + " bytes");
+    return reply_and_close(
+        413, "The request body is larger than " + std::to_string(limits_.body_bytes) + " bytes");
   if (ec == bhttp::error::header_limit)
     return reply_and_close(431, "The request header fields are larger than " +
                                     std::to_string(limits_.header_bytes) + " bytes");
-  if (ec && is_parse_error(ec)) return reply_and_close(400, "Malformed HTTP request: " + ec.message());
+  if (ec && is_parse_error(ec))
+    return reply_and_close(400, "Malformed HTTP request: " + ec.message());
   if (ec) return do_close();
   dispatch(parser_->release());
 }
@@ -81,7 +82,8 @@ void session::dispatch(bhttp::request<bhttp::string_body>&& req) {
   r.method = std::string(req.method_string());
   r.target = std::string(req.target());
   r.headers.reserve(8);
-  for (const auto& field : req) r.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+  for (const auto& field : req)
+    r.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
   r.body = std::move(req.body());
   r.client = client_;
 
@@ -115,10 +117,13 @@ void session::do_write(response r) {
   for (auto& [name, value] : r.headers) res.set(name, value);
   res.body() = std::move(r.body);
   res.keep_alive(!close_after_write_ && !registry_.stopping());
-  if (r.status == 204 || r.status == 304) res.content_length(boost::none);
-  else res.prepare_payload();
+  if (r.status == 204 || r.status == 304)
+    res.content_length(boost::none);
+  else
+    res.prepare_payload();
   stream_.expires_after(limits_.write_timeout);
-  bhttp::async_write(stream_, res, beast::bind_front_handler(&session::on_write, shared_from_this()));
+  bhttp::async_write(stream_, res,
+                     beast::bind_front_handler(&session::on_write, shared_from_this()));
 }
 
 void session::on_write(beast::error_code ec, std::size_t) {
@@ -146,11 +151,12 @@ void session::do_close() {
 
 void session::drain() {
   buffer_.clear();
-  stream_.async_read_some(buffer_.prepare(std::size_t{16} * 1024), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-    self->drained_ += n;
-    if (ec || self->drained_ > (1u << 20)) return self->stream_.close();
-    self->drain();
-  });
+  stream_.async_read_some(buffer_.prepare(std::size_t{16} * 1024),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->drained_ += n;
+                            if (ec || self->drained_ > (1u << 20)) return self->stream_.close();
+                            self->drain();
+                          });
 }
 
 void session::close_if_idle() {

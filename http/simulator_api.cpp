@@ -1,18 +1,18 @@
 #include "http/simulator_api.hpp"
 
-#include <memory>
-#include <optional>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <sodium.h>
-#include <spdlog/spdlog.h>
+#include <memory>
+#include <optional>
 
+#include "app/passwords.hpp"
 #include "core/input_rules.hpp"
 #include "observability/json_text.hpp"
-#include "app/passwords.hpp"
 
 namespace minitwit::http {
 
@@ -83,10 +83,12 @@ std::string messages_json(const std::vector<projections::message_row>& rows) {
 
 response domain_response(core::domain_error e) {
   switch (e) {
-    case core::domain_error::username_taken: return bad_request(core::describe(e));
+    case core::domain_error::username_taken:
+      return bad_request(core::describe(e));
     case core::domain_error::unknown_user:
     case core::domain_error::unknown_followee:
-    case core::domain_error::unknown_message: return not_found(core::describe(e));
+    case core::domain_error::unknown_message:
+      return not_found(core::describe(e));
   }
   return bad_request(core::describe(e));
 }
@@ -146,7 +148,8 @@ void simulator_api::handle(request req, responder done) {
   // The target, then route and method (404/405 need no credentials), then credentials,
   // then `latest`.
   if (!m.target.ok()) return done(bad_request("The request target is not valid percent-encoding"));
-  if (m.result == route_match::outcome::not_found) return done(not_found("Not found: no such resource"));
+  if (m.result == route_match::outcome::not_found)
+    return done(not_found("Not found: no such resource"));
   if (m.result == route_match::outcome::wrong_method) return done(method_not_allowed(m.allow));
   if (m.restricted && !authorized(req)) return done(json_error(403, forbidden_text));
   auto c = std::make_shared<context>();
@@ -183,10 +186,13 @@ void simulator_api::submit(context& c, core::command cmd) {
   w.latest = c.latest;
   w.done = [shared_done](const app::write_result& result) {
     switch (result.status) {
-      case app::write_status::applied: return (*shared_done)(no_content());
-      case app::write_status::refused: return (*shared_done)(domain_response(*result.error));
+      case app::write_status::applied:
+        return (*shared_done)(no_content());
+      case app::write_status::refused:
+        return (*shared_done)(domain_response(*result.error));
       case app::write_status::unavailable:
-        return (*shared_done)(unavailable("The service cannot store data right now, try again shortly"));
+        return (*shared_done)(
+            unavailable("The service cannot store data right now, try again shortly"));
     }
   };
   if (!writer_.submit(std::move(w)))
@@ -255,7 +261,8 @@ void simulator_api::post_message(context& c) {
   if (body) {
     auto it = body->find("content");
     problem = "The field 'content' must be a string";
-    if (it != body->end() && it->value().is_string()) content = std::string(it->value().as_string());
+    if (it != body->end() && it->value().is_string())
+      content = std::string(it->value().as_string());
   }
   if (content) {
     if (auto bad = core::check_message_text(*content)) problem = *bad, content.reset();
@@ -263,7 +270,8 @@ void simulator_api::post_message(context& c) {
   if (!content) {
     // An unknown user is a 404 whatever the body says, as in the reference.
     auto user = reads_.user_by_name(username);
-    if (user && !*user) return finish(c, not_found(core::describe(core::domain_error::unknown_user)));
+    if (user && !*user)
+      return finish(c, not_found(core::describe(core::domain_error::unknown_user)));
     return finish(c, bad_request(problem));
   }
   submit(c, core::post_message{username, std::move(*content)});
@@ -298,7 +306,8 @@ void simulator_api::post_follow(context& c) {
   }
   if (!cmd) {
     auto user = reads_.user_by_name(username);
-    if (user && !*user) return finish(c, not_found(core::describe(core::domain_error::unknown_user)));
+    if (user && !*user)
+      return finish(c, not_found(core::describe(core::domain_error::unknown_user)));
     return finish(c, bad_request(body ? "The body needs a string field 'follow' or 'unfollow'"
                                       : "The request body must be a JSON object"));
   }

@@ -49,8 +49,8 @@ class session_codec {
 // on first use, so that sessions survive restarts and redeploys. Fails with
 // errc::invalid_argument (a short secret, a key file others can read), errc::corrupt
 // (a key file of the wrong size) or errc::io.
-result<session_key> load_session_key(
-    const std::optional<std::string>& secret, const std::filesystem::path& data_dir);
+result<session_key> load_session_key(const std::optional<std::string>& secret,
+                                     const std::filesystem::path& data_dir);
 
 // The value of cookie `name` in a Cookie header, nullopt when absent.
 std::optional<std::string_view> cookie_value(std::string_view cookie_header, std::string_view name);

@@ -1,15 +1,15 @@
 #include "http/web_ui.hpp"
 
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <chrono>
 #include <map>
 #include <memory>
 
-#include <sodium.h>
-#include <spdlog/spdlog.h>
-
-#include "core/input_rules.hpp"
 #include "app/passwords.hpp"
+#include "core/input_rules.hpp"
 #include "http/target.hpp"
 
 namespace minitwit::http {
@@ -32,9 +32,10 @@ namespace {
 constexpr std::string_view busy_text = "The service is busy, please try again in a moment.";
 
 void add_security_headers(response& r) {
-  r.headers.emplace_back("Content-Security-Policy",
-                         "default-src 'none'; style-src 'self'; img-src 'self' https://www.gravatar.com; "
-                         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  r.headers.emplace_back(
+      "Content-Security-Policy",
+      "default-src 'none'; style-src 'self'; img-src 'self' https://www.gravatar.com; "
+      "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("Referrer-Policy", "same-origin");
   r.headers.emplace_back("X-Frame-Options", "DENY");
@@ -74,7 +75,8 @@ web_ui::web_ui(const projections::read_model& reads, app::writer& writer, app::w
   if (!now_) {
     now_ = [] {
       return std::chrono::duration_cast<std::chrono::seconds>(
-                 std::chrono::system_clock::now().time_since_epoch()).count();
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
     };
   }
 }
@@ -86,39 +88,46 @@ response web_ui::page(exchange& x, unsigned status, std::string html) {
     // The flashes were shown: forget them.
     x.session.flashes.clear();
     auto value = x.session.user ? sessions_.encode(x.session, now_()) : std::string();
-    r.headers.emplace_back("Set-Cookie", std::string(session_cookie_name) + "=" + value +
-                                             "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-                                             std::to_string(x.session.user ? sessions_.lifetime().count() : 0));
+    r.headers.emplace_back("Set-Cookie",
+                           std::string(session_cookie_name) + "=" + value +
+                               "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
+                               std::to_string(x.session.user ? sessions_.lifetime().count() : 0));
   }
   return r;
 }
 
 response web_ui::redirect(exchange& x, const std::string& location) {
-  response r{302, "text/html; charset=utf-8", "<a href=\"" + html_escape(location) + "\">Redirecting</a>", {}};
+  response r{302,
+             "text/html; charset=utf-8",
+             "<a href=\"" + html_escape(location) + "\">Redirecting</a>",
+             {}};
   add_security_headers(r);
   r.headers.emplace_back("Location", location);
-  r.headers.emplace_back("Set-Cookie", std::string(session_cookie_name) + "=" + sessions_.encode(x.session, now_()) +
+  r.headers.emplace_back("Set-Cookie", std::string(session_cookie_name) + "=" +
+                                           sessions_.encode(x.session, now_()) +
                                            "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
                                            std::to_string(sessions_.lifetime().count()));
   return r;
 }
 
-response web_ui::error_page(exchange& x, unsigned status, std::string_view title, std::string_view text) {
+response web_ui::error_page(exchange& x, unsigned status, std::string_view title,
+                            std::string_view text) {
   return page(x, status, pages_.error(x.frame(), title, text));
 }
 
 router<web_ui, web_ui::exchange> web_ui::declare_routes() {
   // Restricted: a GET that changes state, refused from other sites like every POST.
-  return router<web_ui, exchange>({{"GET HEAD", "/", &web_ui::my_timeline},
-                                   {"GET HEAD", "/public", &web_ui::public_timeline},
-                                   {"GET HEAD POST", "/login", &web_ui::login},
-                                   {"GET HEAD POST", "/register", &web_ui::sign_up},
-                                   {"GET HEAD", "/logout", &web_ui::logout},
-                                   {"POST", "/add_message", &web_ui::add_message},
-                                   {"GET HEAD", "/static/:file", &web_ui::stylesheet, false, "/static"},
-                                   {"GET HEAD", "/:user", &web_ui::user_timeline},
-                                   {"GET HEAD", "/:user/follow", &web_ui::follow, true},
-                                   {"GET HEAD", "/:user/unfollow", &web_ui::unfollow, true}});
+  return router<web_ui, exchange>(
+      {{"GET HEAD", "/", &web_ui::my_timeline},
+       {"GET HEAD", "/public", &web_ui::public_timeline},
+       {"GET HEAD POST", "/login", &web_ui::login},
+       {"GET HEAD POST", "/register", &web_ui::sign_up},
+       {"GET HEAD", "/logout", &web_ui::logout},
+       {"POST", "/add_message", &web_ui::add_message},
+       {"GET HEAD", "/static/:file", &web_ui::stylesheet, false, "/static"},
+       {"GET HEAD", "/:user", &web_ui::user_timeline},
+       {"GET HEAD", "/:user/follow", &web_ui::follow, true},
+       {"GET HEAD", "/:user/unfollow", &web_ui::unfollow, true}});
 }
 
 void web_ui::handle(request req, responder done) {
@@ -131,16 +140,21 @@ void web_ui::handle(request req, responder done) {
   }
   if (x->session.user) {
     auto u = reads_.user_by_id(x->session.user);
-    if (u && *u) x->user = std::move(**u);
-    else x->session.user = 0;  // unknown user (e.g. a restored older database): logged out
+    if (u && *u)
+      x->user = std::move(**u);
+    else
+      x->session.user = 0;  // unknown user (e.g. a restored older database): logged out
   }
   const auto& m = x->req.match;
-  if (!m.target.ok()) return x->done(error_page(*x, 400, "Bad Request", "The address is not valid."));
+  if (!m.target.ok())
+    return x->done(error_page(*x, 400, "Bad Request", "The address is not valid."));
   bool state_changing = x->req.method == "POST" || m.restricted;
   if (state_changing && is_cross_site(x->req))
-    return x->done(error_page(*x, 403, "Forbidden", "Cross-site requests cannot change anything here."));
+    return x->done(
+        error_page(*x, 403, "Forbidden", "Cross-site requests cannot change anything here."));
   if (m.result == route_match::outcome::wrong_method)
-    return x->done(error_page(*x, 405, "Method Not Allowed", "This page does not accept that method."));
+    return x->done(
+        error_page(*x, 405, "Method Not Allowed", "This page does not accept that method."));
   if (m.result == route_match::outcome::not_found)
     return x->done(error_page(*x, 404, "Not Found", "There is no such page."));
   routes_.serve(*this, *x, m);
@@ -196,7 +210,8 @@ void web_ui::timeline(exchange& x, const std::string* profile) {
         v.status = follow_status::is_you;
       } else {
         auto following = reads_.is_following(x.user->id, (*owner)->id);
-        v.status = following && *following ? follow_status::following : follow_status::not_following;
+        v.status =
+            following && *following ? follow_status::following : follow_status::not_following;
       }
     }
     p = reads_.user_timeline((*owner)->id, messages_per_page, cursor);
@@ -228,11 +243,12 @@ void web_ui::change_follow(exchange& x, bool follow) {
       return self->done(error_page(*self, 503, "Service Unavailable", busy_text));
     if (r.status == app::write_status::refused)
       return self->done(error_page(*self, 404, "Not Found", "There is no user with that name."));
-    self->session.flashes.push_back((follow ? "You are now following \"" : "You are no longer following \"") +
-                                    profile + "\"");
+    self->session.flashes.push_back(
+        (follow ? "You are now following \"" : "You are no longer following \"") + profile + "\"");
     self->done(redirect(*self, user_path(profile)));
   };
-  if (!writer_.submit(std::move(w))) self->done(error_page(*self, 503, "Service Unavailable", busy_text));
+  if (!writer_.submit(std::move(w)))
+    self->done(error_page(*self, 503, "Service Unavailable", busy_text));
 }
 
 void web_ui::add_message(exchange& x) {
@@ -253,7 +269,8 @@ void web_ui::add_message(exchange& x) {
     self->session.flashes.emplace_back("Your message was recorded");
     self->done(redirect(*self, "/"));
   };
-  if (!writer_.submit(std::move(w))) self->done(error_page(*self, 503, "Service Unavailable", busy_text));
+  if (!writer_.submit(std::move(w)))
+    self->done(error_page(*self, 503, "Service Unavailable", busy_text));
 }
 
 void web_ui::login(exchange& x) {
@@ -268,10 +285,12 @@ void web_ui::login(exchange& x) {
   auto self = std::make_shared<exchange>(std::move(x));
   auto job = [this, self, row = std::move(**user), username, password]() mutable {
     auto check = app::check_password(row.password_hash, password);
-    auto upgraded = check == app::password_check::match_needs_upgrade ? app::hash_password(password) : std::nullopt;
+    auto upgraded = check == app::password_check::match_needs_upgrade ? app::hash_password(password)
+                                                                      : std::nullopt;
     sodium_memzero(password.data(), password.size());
     if (check == app::password_check::mismatch)
-      return self->done(page(*self, 200, pages_.login(self->frame(), "Invalid password", username)));
+      return self->done(
+          page(*self, 200, pages_.login(self->frame(), "Invalid password", username)));
     self->session.user = row.id;
     self->session.flashes.emplace_back("You were logged in");
     if (!upgraded) return self->done(redirect(*self, "/"));
@@ -281,12 +300,14 @@ void web_ui::login(exchange& x) {
     w.command = core::rehash_password{row.username, std::move(*upgraded)};
     w.done = [this, self](const app::write_result& r) {
       if (r.status != app::write_status::applied)
-        spdlog::warn("password upgrade for user {} failed; retried at the next login", self->session.user);
+        spdlog::warn("password upgrade for user {} failed; retried at the next login",
+                     self->session.user);
       self->done(redirect(*self, "/"));
     };
     if (!writer_.submit(std::move(w))) self->done(redirect(*self, "/"));
   };
-  if (!workers_.try_submit(std::move(job))) self->done(error_page(*self, 503, "Service Unavailable", busy_text));
+  if (!workers_.try_submit(std::move(job)))
+    self->done(error_page(*self, 503, "Service Unavailable", busy_text));
 }
 
 void web_ui::sign_up(exchange& x) {
@@ -315,15 +336,18 @@ void web_ui::sign_up(exchange& x) {
     w.command = core::register_user{username, email, std::move(*hash)};
     w.done = [this, self, username, email](const app::write_result& r) {
       if (r.status == app::write_status::refused)
-        return self->done(page(*self, 200, pages_.sign_up(self->frame(), core::describe(*r.error), username, email)));
+        return self->done(page(
+            *self, 200, pages_.sign_up(self->frame(), core::describe(*r.error), username, email)));
       if (r.status == app::write_status::unavailable)
         return self->done(error_page(*self, 503, "Service Unavailable", busy_text));
       self->session.flashes.emplace_back("You were successfully registered and can login now");
       self->done(redirect(*self, "/login"));
     };
-    if (!writer_.submit(std::move(w))) self->done(error_page(*self, 503, "Service Unavailable", busy_text));
+    if (!writer_.submit(std::move(w)))
+      self->done(error_page(*self, 503, "Service Unavailable", busy_text));
   };
-  if (!workers_.try_submit(std::move(job))) self->done(error_page(*self, 503, "Service Unavailable", busy_text));
+  if (!workers_.try_submit(std::move(job)))
+    self->done(error_page(*self, 503, "Service Unavailable", busy_text));
 }
 
 void web_ui::logout(exchange& x) {

@@ -7,9 +7,9 @@
 
 #include <functional>
 
-#include "http/html_pages.hpp"
 #include "app/worker_pool.hpp"
 #include "app/writer.hpp"
+#include "http/html_pages.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
 #include "http/web_session.hpp"

@@ -1,14 +1,14 @@
 #include "observability/json_log.hpp"
 
-#include <cstdio>
-#include <mutex>
+#include <spdlog/formatter.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
-#include <spdlog/formatter.h>
-#include <spdlog/sinks/rotating_file_sink.h>
-#include <spdlog/sinks/base_sink.h>
-#include <spdlog/spdlog.h>
+#include <cstdio>
+#include <mutex>
 
 #include "observability/json_text.hpp"
 
@@ -22,12 +22,14 @@ class json_formatter final : public spdlog::formatter {
   // "2026-11-23T12:00:00.123Z"; the part up to the seconds is formatted once a second.
   std::string_view timestamp(spdlog::log_clock::time_point time) {
     auto t = spdlog::log_clock::to_time_t(time);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count() % 1000;
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count() %
+        1000;
     if (t != cached_second_) {
       std::tm tm{};
       ::gmtime_r(&t, &tm);
-      std::snprintf(stamp_, sizeof stamp_, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900, tm.tm_mon + 1,
-                    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+      std::snprintf(stamp_, sizeof stamp_, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
+                    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
       cached_second_ = t;
     }
     std::snprintf(stamp_ + 20, sizeof stamp_ - 20, "%03dZ", static_cast<int>(ms));
@@ -52,7 +54,9 @@ class json_formatter final : public spdlog::formatter {
     }
     append("\n");
   }
-  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<json_formatter>(); }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<json_formatter>();
+  }
 
  private:
   std::time_t cached_second_ = -1;
@@ -70,7 +74,8 @@ class buffered_stdout_sink final : public spdlog::sinks::base_sink<std::mutex> {
     spdlog::memory_buf_t line;
     formatter_->format(msg, line);
     std::fwrite(line.data(), 1, line.size(), stdout);
-    if (!std::string_view(msg.payload.data(), msg.payload.size()).starts_with(request_prefix)) std::fflush(stdout);
+    if (!std::string_view(msg.payload.data(), msg.payload.size()).starts_with(request_prefix))
+      std::fflush(stdout);
   }
   void flush_() override { std::fflush(stdout); }
 };
@@ -79,8 +84,11 @@ class buffered_stdout_sink final : public spdlog::sinks::base_sink<std::mutex> {
 
 void configure_logging(const log_config& c) {
   spdlog::sink_ptr sink;
-  if (c.file) sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(*c.file, c.max_file_bytes, c.max_files);
-  else sink = std::make_shared<buffered_stdout_sink>();
+  if (c.file)
+    sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(*c.file, c.max_file_bytes,
+                                                                  c.max_files);
+  else
+    sink = std::make_shared<buffered_stdout_sink>();
   auto logger = std::make_shared<spdlog::logger>("minitwit", sink);
   logger->set_formatter(std::make_unique<json_formatter>());
   logger->set_level(spdlog::level::from_str(c.level));
@@ -91,7 +99,8 @@ void configure_logging(const log_config& c) {
   spdlog::flush_every(std::chrono::seconds(1));
 }
 
-void log_fields(spdlog::level::level_enum level, std::string_view event, boost::json::object fields) {
+void log_fields(spdlog::level::level_enum level, std::string_view event,
+                boost::json::object fields) {
   if (!spdlog::default_logger_raw()->should_log(level)) return;
   boost::json::object o;
   o.reserve(fields.size() + 1);
@@ -114,7 +123,8 @@ void log_request(spdlog::level::level_enum level, const request_log& r) {
   field("listener", r.listener);
   field("method", r.method);
   field("route", r.route);
-  line += fmt::format(",\"status\":{},\"duration_us\":{},\"bytes\":{}", r.status, r.duration_us, r.bytes);
+  line += fmt::format(",\"status\":{},\"duration_us\":{},\"bytes\":{}", r.status, r.duration_us,
+                      r.bytes);
   field("client", r.client);
   line += '}';
   spdlog::log(level, "{}", line);

@@ -13,7 +13,7 @@
 namespace minitwit::storage {
 class database;
 class event_log;
-}
+}  // namespace minitwit::storage
 namespace minitwit::app {
 class writer;
 }

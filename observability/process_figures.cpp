@@ -29,15 +29,20 @@ process_figures read_process() {
     for (int i = 3; rest >> field; ++i) {
       if (i == 14) utime = std::stod(field);
       if (i == 15) stime = std::stod(field);
-      if (i == 22) { starttime = std::stod(field); break; }
+      if (i == 22) {
+        starttime = std::stod(field);
+        break;
+      }
     }
     f.cpu_seconds = (utime + stime) / ticks;
     std::ifstream uptime_file("/proc/uptime");
     double uptime = 0;
-    if (uptime_file >> uptime) f.start_unix = double(std::time(nullptr)) - uptime + starttime / ticks;
+    if (uptime_file >> uptime)
+      f.start_unix = double(std::time(nullptr)) - uptime + starttime / ticks;
   }
   std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
     ++f.open_fds;
   return f;
 }
@@ -48,7 +53,8 @@ std::optional<allocator_figures> read_allocator() {
   if (!mallctl) return std::nullopt;
   std::uint64_t epoch = 1;
   std::size_t len = sizeof epoch;
-  if (mallctl("epoch", &epoch, &len, &epoch, len) != 0) return std::nullopt;  // refreshes the statistics
+  if (mallctl("epoch", &epoch, &len, &epoch, len) != 0)
+    return std::nullopt;  // refreshes the statistics
   std::size_t allocated = 0, resident = 0;
   len = sizeof allocated;
   if (mallctl("stats.allocated", &allocated, &len, nullptr, 0) != 0) return std::nullopt;

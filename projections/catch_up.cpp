@@ -32,8 +32,8 @@ struct next_ids {
 
 }  // namespace
 
-result<catch_up_report> catch_up(storage::database& db, const storage::event_log& log, inline_projector& projector,
-                                 const catch_up_options& options) {
+result<catch_up_report> catch_up(storage::database& db, const storage::event_log& log,
+                                 inline_projector& projector, const catch_up_options& options) {
   auto started = std::chrono::steady_clock::now();
   auto last = log.last_seq();
   auto version = storage::read_meta_optional(db, meta_key::projection_version);
@@ -42,7 +42,8 @@ result<catch_up_report> catch_up(storage::database& db, const storage::event_log
 
   catch_up_report report;
   report.to_seq = *last;
-  report.full_rebuild = options.force_full_rebuild || (version->value_or(0) != projection_version && *last > 0);
+  report.full_rebuild =
+      options.force_full_rebuild || (version->value_or(0) != projection_version && *last > 0);
   if (report.full_rebuild) {
     if (auto r = reset(db); !r) return make_error(r.error());
     if (auto r = projector.reload(); !r) return make_error(r.error());
@@ -51,7 +52,8 @@ result<catch_up_report> catch_up(storage::database& db, const storage::event_log
   if (!checkpoint) return make_error(checkpoint.error());
   if (*checkpoint > *last)
     return make_error(errc::corrupt, "the projection checkpoint " + std::to_string(*checkpoint) +
-                                         " is past the end of the event log " + std::to_string(*last) +
+                                         " is past the end of the event log " +
+                                         std::to_string(*last) +
                                          ": the read models belong to another log");
   report.from_seq = *checkpoint + 1;
 
@@ -96,7 +98,8 @@ result<catch_up_report> catch_up(storage::database& db, const storage::event_log
     return make_error(std::move(*failure));
   }
   if (auto r = flush(storage::durability::synced); !r) return make_error(r.error());
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
 

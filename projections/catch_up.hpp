@@ -32,8 +32,8 @@ struct catch_up_options {
 
 // Applies log's events after db's checkpoint through projector (the server's own, so
 // that the heads attached to it stay current; it must not be in the middle of a batch).
-result<catch_up_report> catch_up(storage::database& db, const storage::event_log& log, inline_projector& projector,
-                                 const catch_up_options& options = {});
+result<catch_up_report> catch_up(storage::database& db, const storage::event_log& log,
+                                 inline_projector& projector, const catch_up_options& options = {});
 
 // The same with a projector of its own, for a database nothing else serves.
 result<catch_up_report> catch_up(storage::database& db, const storage::event_log& log,

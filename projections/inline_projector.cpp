@@ -1,6 +1,5 @@
 #include "projections/inline_projector.hpp"
 
-
 #include "storage/keys.hpp"
 #include "storage/meta.hpp"
 
@@ -25,7 +24,8 @@ std::string_view event_type_name_at(std::size_t i) {
     std::array<std::string_view, event_type_count> n{};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       ((n[I] = core::event_type_name(core::event(std::in_place_index<I>))), ...);
-    }(std::make_index_sequence<event_type_count>{});
+    }
+    (std::make_index_sequence<event_type_count>{});
     return n;
   }();
   return names[i];
@@ -75,7 +75,8 @@ namespace {
 
 // Reads and decodes one row: nullopt when there is none.
 template <class Row, class Decode>
-result<std::optional<Row>> read_row(storage::database& db, column c, std::string_view key, Decode decode) {
+result<std::optional<Row>> read_row(storage::database& db, column c, std::string_view key,
+                                    Decode decode) {
   auto v = db.get(c, key);
   if (!v) return make_error(v.error());
   if (!*v) return std::optional<Row>{};
@@ -104,7 +105,8 @@ result<bool> inline_projector::is_following(core::user_id a, core::user_id b) co
   return v->has_value();
 }
 
-result<std::optional<core::message_state>> inline_projector::find_message(core::message_id id) const {
+result<std::optional<core::message_state>> inline_projector::find_message(
+    core::message_id id) const {
   auto m = message_by_id(id);
   if (!m) return make_error(m.error());
   if (!*m) return std::optional<core::message_state>{};
@@ -112,23 +114,27 @@ result<std::optional<core::message_state>> inline_projector::find_message(core::
 }
 
 result<std::optional<user_row>> inline_projector::user_by_id(core::user_id id) const {
-  if (auto it = pending_users_.find(id); it != pending_users_.end()) return std::optional(it->second);
+  if (auto it = pending_users_.find(id); it != pending_users_.end())
+    return std::optional(it->second);
   return read_row<user_row>(db_, column::users_by_id, keys::u64(id), decode_user_row);
 }
 
 result<std::optional<message_row>> inline_projector::message_by_id(core::message_id id) const {
-  if (auto it = pending_messages_.find(id); it != pending_messages_.end()) return std::optional(it->second);
+  if (auto it = pending_messages_.find(id); it != pending_messages_.end())
+    return std::optional(it->second);
   return read_row<message_row>(db_, column::messages, keys::u64(id), decode_message_row);
 }
 
 result<void> inline_projector::apply(const storage::envelope& e, storage::write_batch& batch) {
   auto applied = std::visit([&](const auto& ev) { return apply_event(ev, batch); }, e.event);
-  if (!applied) return make_error(applied.error().prefixed("event " + std::to_string(e.seq) + ": "));
+  if (!applied)
+    return make_error(applied.error().prefixed("event " + std::to_string(e.seq) + ": "));
   ++pending_.events_by_type[e.event.index()];
   return {};
 }
 
-result<void> inline_projector::apply_event(const core::password_rehashed& e, storage::write_batch& b) {
+result<void> inline_projector::apply_event(const core::password_rehashed& e,
+                                           storage::write_batch& b) {
   auto row = user_by_id(e.id);
   if (!row) return make_error(row.error());
   if (!*row) return make_error(missing("password of unknown user " + std::to_string(e.id)));
@@ -141,7 +147,8 @@ result<void> inline_projector::apply_event(const core::password_rehashed& e, sto
   return {};
 }
 
-result<void> inline_projector::apply_event(const core::user_registered& e, storage::write_batch& b) {
+result<void> inline_projector::apply_event(const core::user_registered& e,
+                                           storage::write_batch& b) {
   user_row row{e.id, e.username, e.email, e.password_hash};
   auto bytes = encode_row(row);
   b.put(column::users, e.username, bytes);
@@ -165,7 +172,8 @@ void put_timeline_rows(storage::write_batch& b, const message_row& row, const st
 result<void> inline_projector::apply_event(const core::message_posted& e, storage::write_batch& b) {
   auto author = user_by_id(e.author);
   if (!author) return make_error(author.error());
-  if (!*author) return make_error(missing("message " + std::to_string(e.id) + " has an unknown author"));
+  if (!*author)
+    return make_error(missing("message " + std::to_string(e.id) + " has an unknown author"));
   message_row row{e.id, e.author, (*author)->username, e.text, e.pub_date, false};
   auto bytes = encode_row(row);
   b.put(column::messages, keys::u64(e.id), bytes);
@@ -179,7 +187,8 @@ result<void> inline_projector::apply_event(const core::message_posted& e, storag
 result<void> inline_projector::apply_event(const core::user_followed& e, storage::write_batch& b) {
   auto followee = user_by_id(e.followee);
   if (!followee) return make_error(followee.error());
-  if (!*followee) return make_error(missing("follow of unknown user " + std::to_string(e.followee)));
+  if (!*followee)
+    return make_error(missing("follow of unknown user " + std::to_string(e.followee)));
   auto following = is_following(e.follower, e.followee);
   if (!following) return make_error(following.error());
   if (*following) return {};
@@ -189,7 +198,8 @@ result<void> inline_projector::apply_event(const core::user_followed& e, storage
   return {};
 }
 
-result<void> inline_projector::apply_event(const core::user_unfollowed& e, storage::write_batch& b) {
+result<void> inline_projector::apply_event(const core::user_unfollowed& e,
+                                           storage::write_batch& b) {
   auto following = is_following(e.follower, e.followee);
   if (!following) return make_error(following.error());
   if (!*following) return {};
@@ -199,7 +209,8 @@ result<void> inline_projector::apply_event(const core::user_unfollowed& e, stora
   return {};
 }
 
-result<void> inline_projector::apply_event(const core::message_flagged& e, storage::write_batch& b) {
+result<void> inline_projector::apply_event(const core::message_flagged& e,
+                                           storage::write_batch& b) {
   auto found = message_by_id(e.id);
   if (!found) return make_error(found.error());
   if (!*found) return make_error(missing("flag of unknown message " + std::to_string(e.id)));
@@ -223,7 +234,8 @@ result<void> inline_projector::apply_event(const core::message_flagged& e, stora
 void inline_projector::finish_batch(storage::write_batch& batch) {
   static const auto keys = counter_keys();
   auto slots = counters(pending_);
-  for (std::size_t i = 0; i < keys.size(); ++i) batch.put_meta(keys[i], static_cast<std::uint64_t>(*slots[i]));
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    batch.put_meta(keys[i], static_cast<std::uint64_t>(*slots[i]));
 }
 
 void inline_projector::end_batch(bool committed) {

@@ -16,10 +16,10 @@
 #include <variant>
 #include <vector>
 
+#include "projections/projector.hpp"
 #include "projections/public_head.hpp"
 #include "projections/rows.hpp"
 #include "storage/database.hpp"
-#include "projections/projector.hpp"
 
 namespace minitwit::projections {
 

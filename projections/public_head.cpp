@@ -27,7 +27,8 @@ void public_head::apply(std::vector<message_row> changed) {
   for (auto& row : changed) {
     std::erase_if(rows, [&](const message_row& r) { return r.id == row.id; });
     if (row.flagged || row.id <= next->floor) continue;  // hidden, or below what is known
-    auto at = std::find_if(rows.begin(), rows.end(), [&](const message_row& r) { return r.id < row.id; });
+    auto at =
+        std::find_if(rows.begin(), rows.end(), [&](const message_row& r) { return r.id < row.id; });
     rows.insert(at, std::move(row));
   }
   if (rows.size() > capacity_) {

@@ -52,8 +52,8 @@ result<std::optional<user_row>> read_model::user_by_id(core::user_id id) const {
 }
 
 result<message_page> read_model::scan_messages(column c, const std::string& prefix,
-                                                     std::size_t limit,
-                                                     std::optional<core::message_id> before) const {
+                                               std::size_t limit,
+                                               std::optional<core::message_id> before) const {
   message_page page;
   if (limit == 0 || (before && *before <= 1)) return page;
   std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf(c)));
@@ -72,14 +72,14 @@ result<message_page> read_model::scan_messages(column c, const std::string& pref
 }
 
 result<message_page> read_model::public_timeline(std::size_t limit,
-                                                       std::optional<core::message_id> before) const {
+                                                 std::optional<core::message_id> before) const {
   if (head_ && !before)
     if (auto page = head_->page(limit)) return std::move(*page);
   return scan_messages(column::public_msgs, {}, limit, before);
 }
 
 result<message_page> read_model::user_timeline(core::user_id author, std::size_t limit,
-                                                     std::optional<core::message_id> before) const {
+                                               std::optional<core::message_id> before) const {
   return scan_messages(column::user_msgs, keys::u64(author), limit, before);
 }
 
@@ -102,7 +102,7 @@ result<std::vector<core::user_id>> read_model::followee_ids(core::user_id follow
 // (page size + a few) seeks, however many users are followed and however large the
 // database.
 result<message_page> read_model::home_timeline(core::user_id user, std::size_t limit,
-                                                     std::optional<core::message_id> before) const {
+                                               std::optional<core::message_id> before) const {
   message_page page;
   if (limit == 0 || (before && *before <= 1)) return page;
   const core::message_id cap = before ? *before - 1 : ~core::message_id{0};
@@ -169,7 +169,7 @@ result<message_page> read_model::home_timeline(core::user_id user, std::size_t l
 }
 
 result<std::vector<std::string>> read_model::follows(core::user_id follower,
-                                                           std::size_t limit) const {
+                                                     std::size_t limit) const {
   std::vector<std::string> names;
   if (limit == 0) return names;
   auto prefix = keys::u64(follower);

@@ -40,12 +40,12 @@ class read_model {
 
   // Messages with id < before (all when before is empty), newest first, at most limit.
   result<message_page> public_timeline(std::size_t limit,
-                                             std::optional<core::message_id> before = {}) const;
+                                       std::optional<core::message_id> before = {}) const;
   result<message_page> user_timeline(core::user_id author, std::size_t limit,
-                                           std::optional<core::message_id> before = {}) const;
+                                     std::optional<core::message_id> before = {}) const;
   // The user's own messages and those of everyone they follow, merged newest first.
   result<message_page> home_timeline(core::user_id user, std::size_t limit,
-                                           std::optional<core::message_id> before = {}) const;
+                                     std::optional<core::message_id> before = {}) const;
 
   // Usernames that follower follows, in followee-id order, at most limit.
   result<std::vector<std::string>> follows(core::user_id follower, std::size_t limit) const;
@@ -58,8 +58,8 @@ class read_model {
 
  private:
   result<message_page> scan_messages(storage::column c, const std::string& prefix,
-                                           std::size_t limit,
-                                           std::optional<core::message_id> before) const;
+                                     std::size_t limit,
+                                     std::optional<core::message_id> before) const;
   result<std::vector<core::user_id>> followee_ids(core::user_id follower) const;
   storage::database& db_;
   const public_head* head_ = nullptr;

@@ -1,10 +1,10 @@
 #include "projections/replay.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <chrono>
 #include <memory>
-
-#include <sodium.h>
 
 #include "projections/inline_projector.hpp"
 #include "storage/backup.hpp"
@@ -19,7 +19,8 @@ namespace minitwit::projections {
 namespace fs = std::filesystem;
 using storage::column;
 
-result<replay_report> replay_into(storage::database& source, const fs::path& to, const replay_options& options) {
+result<replay_report> replay_into(storage::database& source, const fs::path& to,
+                                  const replay_options& options) {
   auto started = std::chrono::steady_clock::now();
   if (!storage::is_empty_dir(to))
     return make_error(errc::not_empty, to.string() + " is not empty: replay into a new directory");
@@ -47,7 +48,8 @@ result<replay_report> replay_into(storage::database& source, const fs::path& to,
       failure = a.error();
       return false;
     }
-    if (++report.events_copied % 100000 == 0 && options.progress) options.progress(report.events_copied, *total);
+    if (++report.events_copied % 100000 == 0 && options.progress)
+      options.progress(report.events_copied, *total);
     return true;
   };
   if (auto scanned = (*source_log)->scan(1, copy); !scanned) return make_error(scanned.error());
@@ -73,7 +75,8 @@ result<replay_report> replay_into(storage::database& source, const fs::path& to,
   auto rebuilt = catch_up(**target, **target_log, co);
   if (!rebuilt) return make_error(rebuilt.error());
   report.rebuild = *rebuilt;
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
 
@@ -94,47 +97,54 @@ std::string printable(std::string_view key) {
   });
   if (text) return "'" + std::string(key) + "'";
   std::string hex(key.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(key.data()),
+                 key.size());
   hex.pop_back();
   std::string out = "0x" + hex;
   return out;
 }
 
-void note(verify_report& r, std::size_t max, std::string column, std::string_view key, std::string what) {
+void note(verify_report& r, std::size_t max, std::string column, std::string_view key,
+          std::string what) {
   ++r.differences;
-  if (r.listed.size() < max) r.listed.push_back({std::move(column), printable(key), std::move(what)});
+  if (r.listed.size() < max)
+    r.listed.push_back({std::move(column), printable(key), std::move(what)});
 }
 
 }  // namespace
 
 result<verify_report> compare_read_models(storage::database& live, storage::database& rebuilt,
-                                                              std::size_t max_listed) {
+                                          std::size_t max_listed) {
   verify_report report;
   for (std::size_t i = 0; i < storage::column_count; ++i) {
     auto c = static_cast<column>(i);
     if (!storage::is_projection_column(c)) continue;
     std::string name(storage::column_name(c));
     std::unique_ptr<rocksdb::Iterator> a(live.db().NewIterator(rocksdb::ReadOptions(), live.cf(c)));
-    std::unique_ptr<rocksdb::Iterator> b(rebuilt.db().NewIterator(rocksdb::ReadOptions(), rebuilt.cf(c)));
+    std::unique_ptr<rocksdb::Iterator> b(
+        rebuilt.db().NewIterator(rocksdb::ReadOptions(), rebuilt.cf(c)));
     a->SeekToFirst();
     b->SeekToFirst();
     while (a->Valid() || b->Valid()) {
       ++report.rows_compared;
       int order = !a->Valid() ? 1 : !b->Valid() ? -1 : a->key().compare(b->key());
       if (order < 0) {
-        note(report, max_listed, name, a->key().ToStringView(), "not in the rebuild (extra in the live read model)");
+        note(report, max_listed, name, a->key().ToStringView(),
+             "not in the rebuild (extra in the live read model)");
         a->Next();
       } else if (order > 0) {
         note(report, max_listed, name, b->key().ToStringView(), "missing from the live read model");
         b->Next();
       } else {
-        if (a->value() != b->value()) note(report, max_listed, name, a->key().ToStringView(), "value differs");
+        if (a->value() != b->value())
+          note(report, max_listed, name, a->key().ToStringView(), "value differs");
         a->Next();
         b->Next();
       }
     }
     if (!a->status().ok() || !b->status().ok())
-      return make_error(errc::io, "cannot read " + name + ": " + (a->status().ok() ? b->status() : a->status()).ToString());
+      return make_error(errc::io, "cannot read " + name + ": " +
+                                      (a->status().ok() ? b->status() : a->status()).ToString());
   }
   auto keys = counter_keys();
   keys.emplace_back(storage::meta_key::checkpoint);
@@ -143,7 +153,8 @@ result<verify_report> compare_read_models(storage::database& live, storage::data
     if (!x || !y) return make_error(x ? y.error() : x.error());
     ++report.rows_compared;
     if (*x != *y)
-      note(report, max_listed, "meta", key, "live " + std::to_string(*x) + ", rebuilt " + std::to_string(*y));
+      note(report, max_listed, "meta", key,
+           "live " + std::to_string(*x) + ", rebuilt " + std::to_string(*y));
   }
   return report;
 }

@@ -19,8 +19,8 @@ namespace minitwit::projections {
 using progress_fn = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
 struct replay_options {
-  std::optional<std::uint64_t> until_seq;      // keep events with seq <= this
-  std::optional<std::int64_t> until_time_ms;   // keep events recorded at or before this
+  std::optional<std::uint64_t> until_seq;     // keep events with seq <= this
+  std::optional<std::int64_t> until_time_ms;  // keep events recorded at or before this
   progress_fn progress;
 };
 
@@ -34,13 +34,11 @@ struct replay_report {
 // schema versions included) into a new database in `to` (absent or empty), then
 // builds its read models. Every event is decoded on the way: an unknown type or
 // version stops the copy with an error naming its sequence number.
-result<replay_report> replay_into(storage::database& source,
-                                                                  const std::filesystem::path& to,
-                                                                  const replay_options& options);
+result<replay_report> replay_into(storage::database& source, const std::filesystem::path& to,
+                                  const replay_options& options);
 
 // Drops and rebuilds every read model of db from its own log.
-result<catch_up_report> rebuild_in_place(storage::database& db,
-                                                                         const progress_fn& progress);
+result<catch_up_report> rebuild_in_place(storage::database& db, const progress_fn& progress);
 
 struct drift {
   std::string column;  // e.g. "users", or "meta" for counters
@@ -55,8 +53,7 @@ struct verify_report {
 };
 
 // Compares every read model (and the counters and checkpoint) of live with rebuilt.
-result<verify_report> compare_read_models(storage::database& live,
-                                                                          storage::database& rebuilt,
-                                                                          std::size_t max_listed = 100);
+result<verify_report> compare_read_models(storage::database& live, storage::database& rebuilt,
+                                          std::size_t max_listed = 100);
 
 }  // namespace minitwit::projections

@@ -17,12 +17,11 @@
 #pragma once
 
 #include <cstdint>
-
-#include "core/result.hpp"
 #include <string>
 #include <string_view>
 
 #include "core/events.hpp"
+#include "core/result.hpp"
 
 namespace minitwit::projections {
 

@@ -14,12 +14,17 @@ std::optional<std::chrono::seconds> parse_interval(const std::string& s) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
   if (ec != std::errc() || n == 0) return std::nullopt;
   std::string_view unit(end, s.data() + s.size() - end);
-  std::uint64_t factor = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  std::uint64_t factor = unit.empty() || unit == "s" ? 1
+                         : unit == "m"               ? 60
+                         : unit == "h"               ? 3600
+                         : unit == "d"               ? 86400
+                                                     : 0;
   if (factor == 0 || n > 365ull * 86400 / factor) return std::nullopt;
   return std::chrono::seconds(n * factor);
 }
 
-backup_scheduler::backup_scheduler(storage::database& db, observability::server_metrics& metrics, backup_schedule schedule)
+backup_scheduler::backup_scheduler(storage::database& db, observability::server_metrics& metrics,
+                                   backup_schedule schedule)
     : db_(db), metrics_(metrics), schedule_(std::move(schedule)) {
   metrics_.set_backup_interval(double(schedule_.every.count()));
   thread_ = std::thread([this] { run(); });
@@ -48,7 +53,8 @@ void backup_scheduler::backup_once() {
   auto started = std::chrono::steady_clock::now();
   auto fail = [&](const std::string& step, const std::string& error) {
     metrics_.backup_finished(false, std::time(nullptr));
-    observability::log_fields(spdlog::level::err, "backup_failed", {{"dir", schedule_.dir}, {"step", step}, {"error", error}});
+    observability::log_fields(spdlog::level::err, "backup_failed",
+                              {{"dir", schedule_.dir}, {"step", step}, {"error", error}});
   };
   auto made = storage::create_backup(db_, schedule_.dir);
   if (!made) return fail("create", made.error().message);
@@ -60,9 +66,14 @@ void backup_scheduler::backup_once() {
   boost::json::array deleted;
   for (auto id : *pruned) deleted.emplace_back(id);
   observability::log_fields(spdlog::level::info, "backup",
-                   {{"dir", schedule_.dir}, {"backup_id", made->id}, {"last_seq", verified->last_seq},
-                    {"bytes", made->bytes}, {"pruned", std::move(deleted)},
-                    {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()}});
+                            {{"dir", schedule_.dir},
+                             {"backup_id", made->id},
+                             {"last_seq", verified->last_seq},
+                             {"bytes", made->bytes},
+                             {"pruned", std::move(deleted)},
+                             {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::steady_clock::now() - started)
+                                        .count()}});
 }
 
 }  // namespace minitwit::server

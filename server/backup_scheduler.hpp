@@ -28,7 +28,8 @@ std::optional<std::chrono::seconds> parse_interval(const std::string& s);
 
 class backup_scheduler {
  public:
-  backup_scheduler(storage::database& db, observability::server_metrics& metrics, backup_schedule schedule);
+  backup_scheduler(storage::database& db, observability::server_metrics& metrics,
+                   backup_schedule schedule);
   ~backup_scheduler();  // stop()s
   // Lets a running backup finish, then ends the thread.
   void stop();

@@ -1,11 +1,10 @@
 #include "server/server_config.hpp"
 
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
-
-#include <CLI/CLI.hpp>
-#include <boost/json.hpp>
 
 #include "http/host_port.hpp"
 
@@ -17,18 +16,22 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
   app.option_defaults()->always_capture_default();
   app.add_option("--data-dir", c.data_dir, "Directory of the RocksDB database (created if missing)")
       ->envname("MINITWIT_DATA_DIR");
-  app.add_option("--api-listen", c.api_listen, "HOST:PORT of the simulator API (port 0: any free port)")
+  app.add_option("--api-listen", c.api_listen,
+                 "HOST:PORT of the simulator API (port 0: any free port)")
       ->envname("MINITWIT_API_LISTEN");
   app.add_option("--web-listen", c.web_listen, "HOST:PORT of the web UI")
       ->envname("MINITWIT_WEB_LISTEN");
-  app.add_option("--admin-listen", c.admin_listen, "HOST:PORT of health and admin endpoints (loopback unless MINITWIT_ADMIN_TOKEN is set)")
+  app.add_option(
+         "--admin-listen", c.admin_listen,
+         "HOST:PORT of health and admin endpoints (loopback unless MINITWIT_ADMIN_TOKEN is set)")
       ->envname("MINITWIT_ADMIN_LISTEN");
   app.add_option("--io-threads", c.io_threads, "Threads serving HTTP (0: one per core)")
       ->envname("MINITWIT_IO_THREADS");
   app.add_option("--hash-threads", c.hash_threads, "Threads hashing passwords (0: one per core)")
       ->envname("MINITWIT_HASH_THREADS");
   app.add_option("--hash-nice", c.hash_nice,
-                 "Lower the hashing threads' priority by this much (0-19). Above 0, registrations starve while other requests keep the cores busy")
+                 "Lower the hashing threads' priority by this much (0-19). Above 0, registrations "
+                 "starve while other requests keep the cores busy")
       ->check(CLI::Range(0, 19))
       ->envname("MINITWIT_HASH_NICE")
       ->capture_default_str();
@@ -37,45 +40,66 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
   app.add_option("--sim-password", c.sim_password, "Password the simulator authenticates with")
       ->envname("MINITWIT_SIM_PASSWORD");
   app.add_option("--max-body", c.max_body, "Largest request body in bytes (larger: 413)")
-      ->envname("MINITWIT_MAX_BODY")->check(CLI::Range(std::size_t{1}, std::size_t{64} << 20));
+      ->envname("MINITWIT_MAX_BODY")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64} << 20));
   app.add_option("--max-no", c.max_no, "Cap on the `no` query parameter")
-      ->envname("MINITWIT_MAX_NO")->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+      ->envname("MINITWIT_MAX_NO")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
   app.add_option("--max-connections", c.max_connections, "Open connections at most (beyond: 503)")
-      ->envname("MINITWIT_MAX_CONNECTIONS")->check(CLI::PositiveNumber);
-  app.add_option("--writer-queue", c.writer_queue, "Writes waiting for the writer at most (beyond: 503)")
-      ->envname("MINITWIT_WRITER_QUEUE")->check(CLI::PositiveNumber);
+      ->envname("MINITWIT_MAX_CONNECTIONS")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--writer-queue", c.writer_queue,
+                 "Writes waiting for the writer at most (beyond: 503)")
+      ->envname("MINITWIT_WRITER_QUEUE")
+      ->check(CLI::PositiveNumber);
   app.add_option("--read-timeout-ms", c.read_timeout_ms,
                  "A request must arrive within this time, and an idle connection closes after it")
-      ->envname("MINITWIT_READ_TIMEOUT_MS")->check(CLI::Range(100u, 3600000u));
-  app.add_option("--min-free-disk-mb", c.min_free_disk_mb,
-                 "Refuse writes (503) while the data directory's disk has less free (MiB; 0: never)")
+      ->envname("MINITWIT_READ_TIMEOUT_MS")
+      ->check(CLI::Range(100u, 3600000u));
+  app.add_option(
+         "--min-free-disk-mb", c.min_free_disk_mb,
+         "Refuse writes (503) while the data directory's disk has less free (MiB; 0: never)")
       ->envname("MINITWIT_MIN_FREE_DISK_MB");
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
       ->envname("MINITWIT_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-  app.add_option("--log-file", c.log_file, "Log to this size-capped rotating file instead of stdout")
+  app.add_option("--log-file", c.log_file,
+                 "Log to this size-capped rotating file instead of stdout")
       ->envname("MINITWIT_LOG_FILE");
   app.add_option("--log-max-bytes", c.log_max_bytes, "Size of one log file before it rotates")
-      ->envname("MINITWIT_LOG_MAX_BYTES")->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 34));
+      ->envname("MINITWIT_LOG_MAX_BYTES")
+      ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 34));
   app.add_option("--log-files", c.log_files, "Rotated log files kept besides the current one")
-      ->envname("MINITWIT_LOG_FILES")->check(CLI::Range(std::size_t{1}, std::size_t{100}));
+      ->envname("MINITWIT_LOG_FILES")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100}));
   app.add_flag("--metrics-on-api", c.metrics_on_api, "Also serve /metrics on the API listener")
       ->envname("MINITWIT_METRICS_ON_API");
   app.add_option("--api-allow", c.api_allow,
-                 "Only these addresses/networks may use the simulator API (default: everyone), e.g. 10.0.0.0/8,192.0.2.7")
-      ->envname("MINITWIT_API_ALLOW")->delimiter(',');
-  app.add_option("--api-rate-limit", c.api_rate_limit, "Simulator API requests per second per client address (0: no limit)")
-      ->envname("MINITWIT_API_RATE_LIMIT")->check(CLI::Range(0.0, 1e9));
-  app.add_option("--api-rate-burst", c.api_rate_burst, "Requests a client may burst above the rate (default: the rate)")
-      ->envname("MINITWIT_API_RATE_BURST")->check(CLI::Range(0.0, 1e9));
-  app.add_option("--backup-dir", c.backup_dir, "Take verified incremental backups into this directory on a schedule")
+                 "Only these addresses/networks may use the simulator API (default: everyone), "
+                 "e.g. 10.0.0.0/8,192.0.2.7")
+      ->envname("MINITWIT_API_ALLOW")
+      ->delimiter(',');
+  app.add_option("--api-rate-limit", c.api_rate_limit,
+                 "Simulator API requests per second per client address (0: no limit)")
+      ->envname("MINITWIT_API_RATE_LIMIT")
+      ->check(CLI::Range(0.0, 1e9));
+  app.add_option(
+         "--api-rate-burst", c.api_rate_burst,
+         "Requests a client may send at once, the bucket size (default: the rate, at least 1)")
+      ->envname("MINITWIT_API_RATE_BURST")
+      ->check(CLI::Range(0.0, 1e9));
+  app.add_option("--backup-dir", c.backup_dir,
+                 "Take verified incremental backups into this directory on a schedule")
       ->envname("MINITWIT_BACKUP_DIR");
-  app.add_option("--backup-every", c.backup_every, "Time between scheduled backups: 90s, 15m, 3h, 1d")
+  app.add_option("--backup-every", c.backup_every,
+                 "Time between scheduled backups: 90s, 15m, 3h, 1d")
       ->envname("MINITWIT_BACKUP_EVERY");
   app.add_option("--backup-keep", c.backup_keep, "Scheduled backups kept (older ones are pruned)")
-      ->envname("MINITWIT_BACKUP_KEEP")->check(CLI::PositiveNumber);
+      ->envname("MINITWIT_BACKUP_KEEP")
+      ->check(CLI::PositiveNumber);
   app.footer(
-      "Environment only (or NAME_FILE naming a file that holds it): MINITWIT_SECRET_KEY signs web sessions (at least 16 characters); "
+      "Environment only (or NAME_FILE naming a file that holds it): MINITWIT_SECRET_KEY signs web "
+      "sessions (at least 16 characters); "
       "without it a random key is kept in DATA_DIR/session.key (mode 0600). "
       "MINITWIT_ADMIN_TOKEN is the bearer token of /admin/* (required off loopback).");
   try {
@@ -106,18 +130,35 @@ std::optional<std::string> secret_from_env(const std::string& name) {
 }
 
 std::string describe(const server_config& c) {
-  boost::json::object o{
-      {"data_dir", c.data_dir}, {"api_listen", c.api_listen}, {"web_listen", c.web_listen},
-      {"admin_listen", c.admin_listen}, {"io_threads", c.io_threads}, {"hash_threads", c.hash_threads},
-      {"hash_nice", c.hash_nice},
-      {"sim_username", c.sim_username}, {"sim_password", "<redacted>"}, {"max_body", c.max_body},
-      {"max_no", c.max_no}, {"max_connections", c.max_connections}, {"writer_queue", c.writer_queue},
-      {"read_timeout_ms", c.read_timeout_ms}, {"min_free_disk_mb", c.min_free_disk_mb}, {"log_level", c.log_level}, {"log_file", c.log_file},
-      {"log_max_bytes", c.log_max_bytes}, {"log_files", c.log_files}, {"metrics_on_api", c.metrics_on_api},
-      {"api_allow", boost::json::value_from(c.api_allow)}, {"api_rate_limit", c.api_rate_limit},
-      {"api_rate_burst", c.api_rate_burst}, {"backup_dir", c.backup_dir}, {"backup_every", c.backup_every}, {"backup_keep", c.backup_keep},
-      {"secret_key", c.secret_key ? "<redacted, from MINITWIT_SECRET_KEY>" : "<from DATA_DIR/session.key>"},
-      {"admin_token", c.admin_token ? "<redacted>" : "<none>"}};
+  boost::json::object o{{"data_dir", c.data_dir},
+                        {"api_listen", c.api_listen},
+                        {"web_listen", c.web_listen},
+                        {"admin_listen", c.admin_listen},
+                        {"io_threads", c.io_threads},
+                        {"hash_threads", c.hash_threads},
+                        {"hash_nice", c.hash_nice},
+                        {"sim_username", c.sim_username},
+                        {"sim_password", "<redacted>"},
+                        {"max_body", c.max_body},
+                        {"max_no", c.max_no},
+                        {"max_connections", c.max_connections},
+                        {"writer_queue", c.writer_queue},
+                        {"read_timeout_ms", c.read_timeout_ms},
+                        {"min_free_disk_mb", c.min_free_disk_mb},
+                        {"log_level", c.log_level},
+                        {"log_file", c.log_file},
+                        {"log_max_bytes", c.log_max_bytes},
+                        {"log_files", c.log_files},
+                        {"metrics_on_api", c.metrics_on_api},
+                        {"api_allow", boost::json::value_from(c.api_allow)},
+                        {"api_rate_limit", c.api_rate_limit},
+                        {"api_rate_burst", c.api_rate_burst},
+                        {"backup_dir", c.backup_dir},
+                        {"backup_every", c.backup_every},
+                        {"backup_keep", c.backup_keep},
+                        {"secret_key", c.secret_key ? "<redacted, from MINITWIT_SECRET_KEY>"
+                                                    : "<from DATA_DIR/session.key>"},
+                        {"admin_token", c.admin_token ? "<redacted>" : "<none>"}};
   return boost::json::serialize(o);
 }
 

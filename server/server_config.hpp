@@ -28,14 +28,14 @@ struct server_config {
   unsigned read_timeout_ms = 10000;
   std::uint64_t min_free_disk_mb = 256;  // writes answer 503 below this much free disk
   std::string log_level = "info";
-  std::string log_file;            // empty: stdout
+  std::string log_file;  // empty: stdout
   std::size_t log_max_bytes = 10u << 20;
   std::size_t log_files = 5;
   bool metrics_on_api = false;         // also serve /metrics on the API listener
   std::vector<std::string> api_allow;  // CIDRs allowed to use the simulator API; empty: all
   double api_rate_limit = 0;           // requests per second per client; 0: none
-  double api_rate_burst = 0;           // bucket size: requests a client may send at once; 0: max(1, rate)
-  std::string backup_dir;          // empty: no scheduled backups
+  double api_rate_burst = 0;  // bucket size: requests a client may send at once; 0: max(1, rate)
+  std::string backup_dir;     // empty: no scheduled backups
   std::string backup_every = "3h";
   std::uint32_t backup_keep = 7;
   // Session signing secret: only from the environment (MINITWIT_SECRET_KEY), never a

@@ -1,10 +1,10 @@
 #include "server/service.hpp"
 
-#include <thread>
-
-#include <boost/json/value_from.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <boost/json/value_from.hpp>
+#include <thread>
 
 #include "app/passwords.hpp"
 #include "app/worker_pool.hpp"
@@ -44,13 +44,19 @@ store_options store_options_of(const server_config& cfg, observability::server_m
   store_options o;
   o.writer.queue_capacity = cfg.writer_queue;
   o.writer.min_free_disk_bytes = cfg.min_free_disk_mb << 20;
-  o.writer.on_batch = [&metrics](std::size_t c, std::size_t e, double s, bool ok) { metrics.observe_batch(c, e, s, ok); };
-  o.writer.on_error = [](const std::string& e) { log_fields(spdlog::level::err, "write_failed", {{"error", e}}); };
+  o.writer.on_batch = [&metrics](std::size_t c, std::size_t e, double s, bool ok) {
+    metrics.observe_batch(c, e, s, ok);
+  };
+  o.writer.on_error = [](const std::string& e) {
+    log_fields(spdlog::level::err, "write_failed", {{"error", e}});
+  };
   return o;
 }
 
-void log_ready(const server_config& cfg, const std::string& api, const std::string& web, const std::string& admin) {
-  auto line = fmt::format("listening api={} web={} admin={} data-dir={}", api, web, admin, cfg.data_dir);
+void log_ready(const server_config& cfg, const std::string& api, const std::string& web,
+               const std::string& admin) {
+  auto line =
+      fmt::format("listening api={} web={} admin={} data-dir={}", api, web, admin, cfg.data_dir);
   spdlog::info("{}", line);
   observability::flush_logs();
   // Logging to a file or above info: supervisors and scripts still see the ready line.
@@ -73,8 +79,10 @@ struct running {
   // Health first: monitors see "not ready" rather than nothing while read models catch up.
   result<void> serve_health() {
     metrics.attach_database(data->database(), data->log());
-    admin = std::make_unique<http::admin_api>(data->database(), data->log(), data->reads(), metrics, cfg.admin_token);
-    admin_observed = std::make_unique<http::observed_handler>("admin", *admin, admin->routes(), metrics);
+    admin = std::make_unique<http::admin_api>(data->database(), data->log(), data->reads(), metrics,
+                                              cfg.admin_token);
+    admin_observed =
+        std::make_unique<http::observed_handler>("admin", *admin, admin->routes(), metrics);
     auto at = http.listen(cfg.admin_listen, *admin_observed);
     if (!at) return make_error(at.error());
     admin_at = *at;
@@ -87,8 +95,10 @@ struct running {
     auto caught_up = data->start();
     if (!caught_up) return make_error(caught_up.error());
     log_fields(spdlog::level::info, "read_models_ready",
-               {{"last_seq", caught_up->to_seq}, {"applied", caught_up->events},
-                {"full_rebuild", caught_up->full_rebuild}, {"ms", static_cast<std::int64_t>(caught_up->seconds * 1000)}});
+               {{"last_seq", caught_up->to_seq},
+                {"applied", caught_up->events},
+                {"full_rebuild", caught_up->full_rebuild},
+                {"ms", static_cast<std::int64_t>(caught_up->seconds * 1000)}});
     metrics.attach_writer(data->writer(), data->projector());
     return {};
   }
@@ -99,11 +109,14 @@ struct running {
 int run(const server_config& cfg) {
   if (!app::init_crypto()) return fail("libsodium failed to initialise");
   if (!cfg.admin_token && !is_loopback(cfg.admin_listen))
-    return fail("--admin-listen " + cfg.admin_listen + " is not a loopback address: set MINITWIT_ADMIN_TOKEN");
+    return fail("--admin-listen " + cfg.admin_listen +
+                " is not a loopback address: set MINITWIT_ADMIN_TOKEN");
   std::optional<backup_schedule> schedule;
   if (!cfg.backup_dir.empty()) {
     auto every = parse_interval(cfg.backup_every);
-    if (!every) return fail("--backup-every '" + cfg.backup_every + "' is not an interval like 90s, 15m, 3h or 1d");
+    if (!every)
+      return fail("--backup-every '" + cfg.backup_every +
+                  "' is not an interval like 90s, 15m, 3h or 1d");
     schedule = backup_schedule{cfg.backup_dir, *every, cfg.backup_keep};
   }
 
@@ -124,9 +137,12 @@ int run(const server_config& cfg) {
 
   app::worker_pool hashers(or_cores(cfg.hash_threads), 1024, cfg.hash_nice);
   http::simulator_api api(r.data->reads(), r.data->writer(), hashers,
-                          {cfg.sim_username, cfg.sim_password, 100, cfg.max_no, cfg.metrics_on_api ? &r.metrics : nullptr});
-  http::web_ui web(r.data->reads(), r.data->writer(), hashers, http::session_codec(*key, std::chrono::days(30)));
-  auto guarded = http::access_guard::create(api, {cfg.api_allow, cfg.api_rate_limit, cfg.api_rate_burst});
+                          {cfg.sim_username, cfg.sim_password, 100, cfg.max_no,
+                           cfg.metrics_on_api ? &r.metrics : nullptr});
+  http::web_ui web(r.data->reads(), r.data->writer(), hashers,
+                   http::session_codec(*key, std::chrono::days(30)));
+  auto guarded =
+      http::access_guard::create(api, {cfg.api_allow, cfg.api_rate_limit, cfg.api_rate_burst});
   if (!guarded) return stop_early(guarded.error().message);
   if (!cfg.api_allow.empty())
     log_fields(spdlog::level::warn, "api_allow_list",

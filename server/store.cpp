@@ -4,7 +4,8 @@
 
 namespace minitwit::server {
 
-result<std::unique_ptr<store>> store::open(const std::filesystem::path& dir, store_options options) {
+result<std::unique_ptr<store>> store::open(const std::filesystem::path& dir,
+                                           store_options options) {
   std::unique_ptr<store> s(new store(std::move(options)));
   auto db = storage::database::open(dir, s->options_.database);
   if (!db) return make_error(db.error());
@@ -23,8 +24,10 @@ result<projections::catch_up_report> store::start() {
   if (!projector) return make_error(projector.error());
   projector_ = std::move(*projector);
   auto caught_up = projections::catch_up(*db_, *log_, *projector_, options_.catch_up);
-  if (!caught_up) return make_error(caught_up.error().prefixed("cannot bring the read models up to date: "));
-  if (auto r = head_.load(*reads_); !r) return make_error(r.error().prefixed("cannot read the public timeline: "));
+  if (!caught_up)
+    return make_error(caught_up.error().prefixed("cannot bring the read models up to date: "));
+  if (auto r = head_.load(*reads_); !r)
+    return make_error(r.error().prefixed("cannot read the public timeline: "));
   projector_->attach(head_);
   reads_->attach(head_);
   auto w = app::writer::start(*db_, *log_, *projector_, options_.writer);

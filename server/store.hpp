@@ -31,7 +31,8 @@ struct store_options {
 class store {
  public:
   // Opens (or creates) the database in dir and its event log.
-  static result<std::unique_ptr<store>> open(const std::filesystem::path& dir, store_options options = {});
+  static result<std::unique_ptr<store>> open(const std::filesystem::path& dir,
+                                             store_options options = {});
   ~store();  // close()s
 
   // Brings the read models up to the log, loads the public head and starts the writer.

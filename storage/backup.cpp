@@ -1,10 +1,10 @@
 #include "storage/backup.hpp"
 
-#include <memory>
-#include <mutex>
-
 #include <rocksdb/utilities/backup_engine.h>
 #include <rocksdb/utilities/checkpoint.h>
+
+#include <memory>
+#include <mutex>
 
 #include "storage/local_event_log.hpp"
 
@@ -21,7 +21,9 @@ constexpr std::string_view seq_tag = "last_seq=";
 std::mutex engine_mu;
 
 error err(std::string_view what, const rocksdb::Status& s) {
-  return {s.IsNotFound() ? errc::not_found : s.IsCorruption() ? errc::corrupt : errc::io,
+  return {s.IsNotFound()     ? errc::not_found
+          : s.IsCorruption() ? errc::corrupt
+                             : errc::io,
           std::string(what) + ": " + s.ToString()};
 }
 
@@ -37,7 +39,8 @@ result<std::unique_ptr<rocksdb::BackupEngine>> open_engine(const fs::path& dir) 
 
 backup_info to_info(const rocksdb::BackupInfo& b) {
   backup_info i{b.backup_id, b.timestamp, b.size, b.number_files, 0};
-  if (b.app_metadata.starts_with(seq_tag)) i.last_seq = std::stoull(b.app_metadata.substr(seq_tag.size()));
+  if (b.app_metadata.starts_with(seq_tag))
+    i.last_seq = std::stoull(b.app_metadata.substr(seq_tag.size()));
   return i;
 }
 
@@ -60,7 +63,9 @@ result<std::uint64_t> last_seq_of(const fs::path& dir) {
 
 result<snapshot_info> create_snapshot(database& db, const fs::path& to) {
   std::error_code ec;
-  if (fs::exists(to, ec)) return make_error(errc::already_exists, to.string() + " exists already: choose a new directory");
+  if (fs::exists(to, ec))
+    return make_error(errc::already_exists,
+                      to.string() + " exists already: choose a new directory");
   fs::remove_all(fs::path(to.string() + ".tmp"), ec);  // left by an interrupted earlier attempt
   if (!to.parent_path().empty()) fs::create_directories(to.parent_path(), ec);
   rocksdb::Checkpoint* raw = nullptr;
@@ -70,7 +75,8 @@ result<snapshot_info> create_snapshot(database& db, const fs::path& to) {
   s = checkpoint->CreateCheckpoint(to.string());
   if (!s.ok()) return make_error(err("snapshot into " + to.string() + " failed", s));
   auto seq = last_seq_of(to);
-  if (!seq) return make_error(seq.error().prefixed("the snapshot in " + to.string() + " cannot be read: "));
+  if (!seq)
+    return make_error(seq.error().prefixed("the snapshot in " + to.string() + " cannot be read: "));
   return snapshot_info{fs::absolute(to).string(), *seq};
 }
 
@@ -85,7 +91,8 @@ result<backup_info> create_backup(database& db, const fs::path& dir) {
   rocksdb::CreateBackupOptions options;
   options.flush_before_backup = true;
   rocksdb::BackupID id = 0;
-  rocksdb::Status s = (*engine)->CreateNewBackupWithMetadata(options, &db.db(), std::string(seq_tag) + std::to_string(*seq), &id);
+  rocksdb::Status s = (*engine)->CreateNewBackupWithMetadata(
+      options, &db.db(), std::string(seq_tag) + std::to_string(*seq), &id);
   if (!s.ok()) return make_error(err("backup into " + dir.string() + " failed", s));
   rocksdb::BackupInfo b;
   s = (*engine)->GetBackupInfo(id, &b);
@@ -94,7 +101,8 @@ result<backup_info> create_backup(database& db, const fs::path& dir) {
 }
 
 result<std::vector<backup_info>> list_backups(const fs::path& dir) {
-  if (!fs::exists(dir / "meta")) return make_error(errc::not_found, dir.string() + " holds no backups");
+  if (!fs::exists(dir / "meta"))
+    return make_error(errc::not_found, dir.string() + " holds no backups");
   auto engine = open_engine(dir);
   if (!engine) return make_error(engine.error());
   std::vector<rocksdb::BackupInfo> infos;
@@ -119,7 +127,8 @@ result<backup_info> verify_backup(const fs::path& dir, std::uint32_t id) {
   o.create_if_missing = false;
   o.env = b.env_for_open.get();
   auto db = database::open(b.name_for_open, o);
-  if (!db) return make_error(db.error().prefixed("backup " + std::to_string(id) + " cannot be opened: "));
+  if (!db)
+    return make_error(db.error().prefixed("backup " + std::to_string(id) + " cannot be opened: "));
   auto last = read_last_seq(**db);
   if (!last) return make_error(last.error().prefixed("backup's event log is unreadable: "));
   auto info = to_info(b);
@@ -141,10 +150,12 @@ result<std::vector<std::uint32_t>> prune_backups(const fs::path& dir, std::uint3
 }
 
 result<backup_info> restore_backup(const fs::path& dir, std::optional<std::uint32_t> id,
-                                                       const fs::path& data_dir, bool overwrite) {
+                                   const fs::path& data_dir, bool overwrite) {
   if (!overwrite && !is_empty_dir(data_dir))
-    return make_error(errc::not_empty,
-                      data_dir.string() + " is not empty: restore into a new directory, or pass --force to replace it");
+    return make_error(
+        errc::not_empty,
+        data_dir.string() +
+            " is not empty: restore into a new directory, or pass --force to replace it");
   auto backups = list_backups(dir);
   if (!backups) return make_error(backups.error());
   if (backups->empty()) return make_error(errc::not_found, dir.string() + " holds no backups");

@@ -23,8 +23,7 @@ struct snapshot_info {
 };
 
 // Creates a checkpoint in `to`; errc::already_exists when it exists.
-result<snapshot_info> create_snapshot(database& db,
-                                                                      const std::filesystem::path& to);
+result<snapshot_info> create_snapshot(database& db, const std::filesystem::path& to);
 
 struct backup_info {
   std::uint32_t id = 0;
@@ -36,21 +35,19 @@ struct backup_info {
 
 // Adds a backup of db to backup_dir (created if missing); shares unchanged files with
 // earlier backups there.
-result<backup_info> create_backup(database& db,
-                                                                  const std::filesystem::path& backup_dir);
+result<backup_info> create_backup(database& db, const std::filesystem::path& backup_dir);
 result<std::vector<backup_info>> list_backups(const std::filesystem::path& backup_dir);
 // Checks every file's size and checksum, then opens the backup read-only and reads
 // its event log's end. An error names what is wrong.
-result<backup_info> verify_backup(const std::filesystem::path& backup_dir,
-                                                                  std::uint32_t id);
+result<backup_info> verify_backup(const std::filesystem::path& backup_dir, std::uint32_t id);
 // Deletes all but the newest `keep` backups; returns the ids it deleted.
-result<std::vector<std::uint32_t>> prune_backups(const std::filesystem::path& backup_dir, std::uint32_t keep);
+result<std::vector<std::uint32_t>> prune_backups(const std::filesystem::path& backup_dir,
+                                                 std::uint32_t keep);
 // Restores backup `id` (default: the newest) into data_dir, which must be empty or
 // absent unless overwrite is set (errc::not_empty). errc::not_found: no such backup.
 result<backup_info> restore_backup(const std::filesystem::path& backup_dir,
-                                                                   std::optional<std::uint32_t> id,
-                                                                   const std::filesystem::path& data_dir,
-                                                                   bool overwrite);
+                                   std::optional<std::uint32_t> id,
+                                   const std::filesystem::path& data_dir, bool overwrite);
 
 // True when dir is absent or an empty directory.
 bool is_empty_dir(const std::filesystem::path& dir);

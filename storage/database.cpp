@@ -1,17 +1,16 @@
 #include "storage/database.hpp"
 
 #include <fcntl.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/sst_file_manager.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <vector>
-
-#include <rocksdb/cache.h>
-#include <rocksdb/sst_file_manager.h>
-#include <rocksdb/filter_policy.h>
-#include <rocksdb/table.h>
-#include <rocksdb/slice_transform.h>
-#include <rocksdb/write_buffer_manager.h>
 
 #include "storage/keys.hpp"
 #include "storage/meta.hpp"
@@ -67,12 +66,14 @@ bool locked_by_another_process(const std::filesystem::path& dir) {
   return held;
 }
 
-error io_error(const std::string& what, const rocksdb::Status& s) { return {errc::io, what + ": " + s.ToString()}; }
+error io_error(const std::string& what, const rocksdb::Status& s) {
+  return {errc::io, what + ": " + s.ToString()};
+}
 
 }  // namespace
 
-result<std::unique_ptr<database>> database::open(
-    const std::filesystem::path& dir, const database_options& o) {
+result<std::unique_ptr<database>> database::open(const std::filesystem::path& dir,
+                                                 const database_options& o) {
   if (!o.create_if_missing && !std::filesystem::exists(dir / "CURRENT"))
     return make_error(errc::not_found, dir.string() + " holds no MiniTwit-ES database");
   std::unique_ptr<database> d(new database());
@@ -92,8 +93,7 @@ result<std::unique_ptr<database>> database::open(
   // With an SstFileManager, RocksDB recovers by itself from "no space left" once space
   // is freed (it polls free space); without one a full disk stops writes for good.
   opts.sst_file_manager.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default()));
-  opts.write_buffer_manager =
-      std::make_shared<rocksdb::WriteBufferManager>(o.write_buffer_bytes);
+  opts.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(o.write_buffer_bytes);
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(o.block_cache_bytes);
@@ -102,7 +102,8 @@ result<std::unique_ptr<database>> database::open(
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   // Timelines read the newest messages most: a flushed memtable's blocks go straight
   // into the cache instead of being read back from disk at the first timeline request.
-  table.prepopulate_block_cache = rocksdb::BlockBasedTableOptions::PrepopulateBlockCache::kFlushOnly;
+  table.prepopulate_block_cache =
+      rocksdb::BlockBasedTableOptions::PrepopulateBlockCache::kFlushOnly;
   opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   opts.compression = rocksdb::kLZ4Compression;
   opts.bottommost_compression = rocksdb::kZSTD;
@@ -124,7 +125,8 @@ result<std::unique_ptr<database>> database::open(
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, d->cf_options_);
   for (std::size_t i = 0; i < column_count; ++i) {
     if (!wanted(names[i])) continue;
-    descriptors.emplace_back(std::string(names[i]), options_for(d->cf_options_, static_cast<column>(i)));
+    descriptors.emplace_back(std::string(names[i]),
+                             options_for(d->cf_options_, static_cast<column>(i)));
     columns.push_back(i);
   }
 
@@ -138,14 +140,16 @@ result<std::unique_ptr<database>> database::open(
       o.read_only ? rocksdb::DB::OpenForReadOnly(opts, dir.string(), descriptors, &handles, &raw)
                   : rocksdb::DB::Open(opts, dir.string(), descriptors, &handles, &raw);
   if (!s.ok() && locked_by_another_process(dir))
-    return make_error(errc::locked, "the database in " + dir.string() + " is in use by a running server");
+    return make_error(errc::locked,
+                      "the database in " + dir.string() + " is in use by a running server");
   if (!s.ok()) return make_error(io_error("cannot open database in " + dir.string(), s));
   d->db_.reset(raw);
   // handles[0] is the default column family, which we do not use: RocksDB owns it.
   for (std::size_t k = 0; k < columns.size(); ++k) d->handles_[columns[k]] = handles[k + 1];
   (void)d->db_->DestroyColumnFamilyHandle(handles[0]);
   if (!d->cf(column::meta) || !d->cf(column::events))
-    return make_error(errc::corrupt, dir.string() + " has no event log: it is not a MiniTwit-ES database");
+    return make_error(errc::corrupt,
+                      dir.string() + " has no event log: it is not a MiniTwit-ES database");
 
   auto format = read_meta_optional(*d, meta_key::format_version);
   if (!format) return make_error(format.error());
@@ -156,9 +160,10 @@ result<std::unique_ptr<database>> database::open(
                     keys::u64(current_format_version));
     if (!s.ok()) return make_error(io_error("cannot initialise " + dir.string(), s));
   } else if (format->value_or(0) > current_format_version) {
-    return make_error(errc::unsupported, "database in " + dir.string() + " has format version " +
-                                             std::to_string(**format) + ", newer than this binary's " +
-                                             std::to_string(current_format_version) + ": upgrade the binary");
+    return make_error(errc::unsupported,
+                      "database in " + dir.string() + " has format version " +
+                          std::to_string(**format) + ", newer than this binary's " +
+                          std::to_string(current_format_version) + ": upgrade the binary");
   }
   return d;
 }
@@ -193,7 +198,8 @@ result<void> database::reset_projections() {
     auto s = handles_[i] ? db_->DropColumnFamily(handles_[i]) : rocksdb::Status::OK();
     if (s.ok() && handles_[i]) s = db_->DestroyColumnFamilyHandle(handles_[i]);
     handles_[i] = nullptr;
-    if (s.ok()) s = db_->CreateColumnFamily(options_for(cf_options_, c), std::string(names[i]), &handles_[i]);
+    if (s.ok())
+      s = db_->CreateColumnFamily(options_for(cf_options_, c), std::string(names[i]), &handles_[i]);
     if (!s.ok()) return make_error(io_error("cannot drop read models", s));
   }
   return {};

@@ -4,6 +4,8 @@
 // (projections/rows.hpp).
 #pragma once
 
+#include <rocksdb/db.h>
+
 #include <array>
 #include <cstddef>
 #include <filesystem>
@@ -12,22 +14,20 @@
 #include <string>
 #include <string_view>
 
-#include <rocksdb/db.h>
-
 #include "core/result.hpp"
 
 namespace minitwit::storage {
 
 enum class column : std::size_t {
-  events,       // seq (u64 BE) -> event envelope
-  meta,         // name -> value (counters, latest, checkpoint, format version)
-  users,        // username -> user row
-  users_by_id,  // user id (u64 BE) -> user row
-  follows,      // follower id . followee id -> followee username
-  messages,     // message id (u64 BE) -> message row (with its flag)
-  user_msgs,    // author id . ~message id -> message row
-  public_msgs,  // ~message id -> message row
-  author_heads, // author id -> newest message id ever posted (an upper bound)
+  events,        // seq (u64 BE) -> event envelope
+  meta,          // name -> value (counters, latest, checkpoint, format version)
+  users,         // username -> user row
+  users_by_id,   // user id (u64 BE) -> user row
+  follows,       // follower id . followee id -> followee username
+  messages,      // message id (u64 BE) -> message row (with its flag)
+  user_msgs,     // author id . ~message id -> message row
+  public_msgs,   // ~message id -> message row
+  author_heads,  // author id -> newest message id ever posted (an upper bound)
   count_
 };
 
@@ -43,7 +43,7 @@ struct database_options {
   std::size_t block_cache_bytes = 128u << 20;
   std::size_t write_buffer_bytes = 64u << 20;  // all memtables together
   bool create_if_missing = true;
-  bool read_only = false;  // column families missing from the directory stay closed
+  bool read_only = false;       // column families missing from the directory stay closed
   rocksdb::Env* env = nullptr;  // nullptr: the default; a backup is opened through its own
 };
 

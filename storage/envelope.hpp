@@ -10,9 +10,9 @@
 namespace minitwit::storage {
 
 struct envelope {
-  std::uint64_t seq = 0;              // global, gap-free, starts at 1
-  std::int64_t recorded_at_ms = 0;    // writer's clock, unix milliseconds
-  std::optional<std::int64_t> latest; // the request's `latest`, when it had one
+  std::uint64_t seq = 0;               // global, gap-free, starts at 1
+  std::int64_t recorded_at_ms = 0;     // writer's clock, unix milliseconds
+  std::optional<std::int64_t> latest;  // the request's `latest`, when it had one
   core::event event;
   bool operator==(const envelope&) const = default;
 };

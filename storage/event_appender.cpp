@@ -31,8 +31,9 @@ result<void> event_appender::append(envelope e) {
 result<void> event_appender::append_encoded(std::uint64_t seq, std::string_view value) {
   std::uint64_t next = written_ + pending_.size() + 1;
   if (seq != next)
-    return make_error(errc::invalid_argument,
-                      "event " + std::to_string(seq) + " is out of order: expected " + std::to_string(next));
+    return make_error(
+        errc::invalid_argument,
+        "event " + std::to_string(seq) + " is out of order: expected " + std::to_string(next));
   pending_.emplace_back(value);
   if (pending_.size() >= events_per_write) return flush(durability::buffered);
   return {};
@@ -40,7 +41,8 @@ result<void> event_appender::append_encoded(std::uint64_t seq, std::string_view 
 
 result<void> event_appender::flush(durability d) {
   if (auto r = log_->append(written_, pending_, batch_); !r) return r;
-  if (auto r = db_->write(batch_, d); !r) return make_error(r.error().prefixed("cannot write events: "));
+  if (auto r = db_->write(batch_, d); !r)
+    return make_error(r.error().prefixed("cannot write events: "));
   written_ += pending_.size();
   pending_.clear();
   return {};

@@ -1,8 +1,8 @@
 #include "storage/event_codec.hpp"
 
-#include <type_traits>
-
 #include <fmt/format.h>
+
+#include <type_traits>
 
 #include "storage/record.hpp"
 
@@ -25,11 +25,15 @@ void save_payload(record_writer& w, const core::event& e, std::uint16_t version)
       [&](const auto& ev) {
         using T = std::decay_t<decltype(ev)>;
         if constexpr (std::is_same_v<T, core::user_registered>) {
-          if (version == 1) w.u64(ev.id).str(ev.username).str(ev.email).str(ev.password_hash);
-          else w.u64(ev.id).str(personal({ev.username, ev.email, ev.password_hash}));
+          if (version == 1)
+            w.u64(ev.id).str(ev.username).str(ev.email).str(ev.password_hash);
+          else
+            w.u64(ev.id).str(personal({ev.username, ev.email, ev.password_hash}));
         } else if constexpr (std::is_same_v<T, core::message_posted>) {
-          if (version == 1) w.u64(ev.id).u64(ev.author).str(ev.text).i64(ev.pub_date);
-          else w.u64(ev.id).u64(ev.author).i64(ev.pub_date).str(personal({ev.text}));
+          if (version == 1)
+            w.u64(ev.id).u64(ev.author).str(ev.text).i64(ev.pub_date);
+          else
+            w.u64(ev.id).u64(ev.author).i64(ev.pub_date).str(personal({ev.text}));
         } else if constexpr (std::is_same_v<T, core::message_flagged>) {
           w.u64(ev.id).boolean(ev.flagged);
         } else if constexpr (std::is_same_v<T, core::password_rehashed>) {
@@ -44,10 +48,12 @@ void save_payload(record_writer& w, const core::event& e, std::uint16_t version)
 // Reads the payload of (type, version). Each older version is read in its own shape
 // and upcast to the current struct right here; unknown types and versions are errors.
 core::event load_payload(record_reader& r, std::uint8_t type, std::uint16_t version) {
-  if (type < 1 || type > last_type_tag) throw unsupported_record(fmt::format("unknown type tag {}", type));
+  if (type < 1 || type > last_type_tag)
+    throw unsupported_record(fmt::format("unknown type tag {}", type));
   auto t = static_cast<event_type>(type);
   if (version < 1 || version > current_schema_version(t))
-    throw unsupported_record(fmt::format("unsupported schema version {} of type tag {}", version, type));
+    throw unsupported_record(
+        fmt::format("unsupported schema version {} of type tag {}", version, type));
   switch (t) {
     case event_type::user_registered: {
       core::user_registered ev;
@@ -104,7 +110,7 @@ core::event load_payload(record_reader& r, std::uint8_t type, std::uint16_t vers
       core::password_rehashed ev;
       ev.id = r.u64();
       auto block = r.str();  // the reader views it: keep it alive
-        record_reader p(block);
+      record_reader p(block);
       ev.password_hash = p.str();
       p.expect_end();
       return ev;
@@ -118,8 +124,10 @@ core::event load_payload(record_reader& r, std::uint8_t type, std::uint16_t vers
 std::uint16_t current_schema_version(event_type t) {
   switch (t) {
     case event_type::user_registered:
-    case event_type::message_posted: return 2;
-    default: return 1;
+    case event_type::message_posted:
+      return 2;
+    default:
+      return 1;
   }
 }
 
@@ -136,13 +144,16 @@ std::string encode_version(const envelope& e, std::uint16_t version) {
   return w.finish();
 }
 
-std::string encode(const envelope& e) { return encode_version(e, current_schema_version(type_of(e.event))); }
+std::string encode(const envelope& e) {
+  return encode_version(e, current_schema_version(type_of(e.event)));
+}
 
 result<envelope> decode(std::uint64_t seq, std::string_view value) {
   try {
     record_reader r(value);
     auto format = r.u8();
-    if (format != envelope_format) throw unsupported_record(fmt::format("unknown envelope format {}", format));
+    if (format != envelope_format)
+      throw unsupported_record(fmt::format("unknown envelope format {}", format));
     auto type = r.u8();
     auto version = r.u16();
     envelope e;

@@ -1,8 +1,7 @@
 #include "storage/event_json.hpp"
 
-#include <type_traits>
-
 #include <boost/json.hpp>
+#include <type_traits>
 
 #include "core/input_rules.hpp"
 
@@ -21,10 +20,15 @@ result<std::string> to_ndjson(const envelope& e) {
       [&](const auto& ev) {
         using T = std::decay_t<decltype(ev)>;
         if constexpr (std::is_same_v<T, core::user_registered>) {
-          data = {{"id", ev.id}, {"username", text("username", ev.username)}, {"email", text("email", ev.email)},
+          data = {{"id", ev.id},
+                  {"username", text("username", ev.username)},
+                  {"email", text("email", ev.email)},
                   {"password_hash", text("password_hash", ev.password_hash)}};
         } else if constexpr (std::is_same_v<T, core::message_posted>) {
-          data = {{"id", ev.id}, {"author", ev.author}, {"text", text("text", ev.text)}, {"pub_date", ev.pub_date}};
+          data = {{"id", ev.id},
+                  {"author", ev.author},
+                  {"text", text("text", ev.text)},
+                  {"pub_date", ev.pub_date}};
         } else if constexpr (std::is_same_v<T, core::message_flagged>) {
           data = {{"id", ev.id}, {"flagged", ev.flagged}};
         } else if constexpr (std::is_same_v<T, core::password_rehashed>) {
@@ -40,11 +44,14 @@ result<std::string> to_ndjson(const envelope& e) {
   line.emplace("seq", e.seq);
   line.emplace("type", core::event_type_name(e.event));
   line.emplace("recorded_at_ms", e.recorded_at_ms);
-  if (e.latest) line.emplace("latest", *e.latest);
-  else line.emplace("latest", nullptr);
+  if (e.latest)
+    line.emplace("latest", *e.latest);
+  else
+    line.emplace("latest", nullptr);
   line.emplace("data", std::move(data));
   if (!bad_field.empty())
-    return make_error(errc::invalid_argument, "event " + std::to_string(e.seq) + ": field '" + bad_field + "' is not valid UTF-8");
+    return make_error(errc::invalid_argument, "event " + std::to_string(e.seq) + ": field '" +
+                                                  bad_field + "' is not valid UTF-8");
   return json::serialize(line);
 }
 
@@ -70,7 +77,8 @@ std::uint64_t u64(const json::object& o, std::string_view name) {
 std::int64_t i64(const json::object& o, std::string_view name) {
   const auto& v = field(o, name);
   if (v.is_int64()) return v.as_int64();
-  if (v.is_uint64() && v.as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) return static_cast<std::int64_t>(v.as_uint64());
+  if (v.is_uint64() && v.as_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+    return static_cast<std::int64_t>(v.as_uint64());
   throw field_error("field '" + std::string(name) + "' must be an integer");
 }
 
@@ -89,26 +97,32 @@ result<envelope> from_ndjson(std::string_view line) {
   if (!v.is_object()) return make_error(errc::invalid_argument, "not a JSON object");
   try {
     const auto& o = v.as_object();
-    if (u64(o, "v") != 1) return make_error(errc::invalid_argument, "unsupported line schema version " + std::to_string(u64(o, "v")));
+    if (u64(o, "v") != 1)
+      return make_error(errc::invalid_argument,
+                        "unsupported line schema version " + std::to_string(u64(o, "v")));
     envelope e;
     e.seq = u64(o, "seq");
     e.recorded_at_ms = i64(o, "recorded_at_ms");
     if (!field(o, "latest").is_null()) e.latest = i64(o, "latest");
     auto type = str(o, "type");
     const auto& dv = field(o, "data");
-    if (!dv.is_object()) return make_error(errc::invalid_argument, "field 'data' must be an object");
+    if (!dv.is_object())
+      return make_error(errc::invalid_argument, "field 'data' must be an object");
     const auto& d = dv.as_object();
     if (type == "user_registered")
-      e.event = core::user_registered{u64(d, "id"), str(d, "username"), str(d, "email"), str(d, "password_hash")};
+      e.event = core::user_registered{u64(d, "id"), str(d, "username"), str(d, "email"),
+                                      str(d, "password_hash")};
     else if (type == "message_posted")
-      e.event = core::message_posted{u64(d, "id"), u64(d, "author"), str(d, "text"), i64(d, "pub_date")};
+      e.event =
+          core::message_posted{u64(d, "id"), u64(d, "author"), str(d, "text"), i64(d, "pub_date")};
     else if (type == "user_followed")
       e.event = core::user_followed{u64(d, "follower"), u64(d, "followee")};
     else if (type == "user_unfollowed")
       e.event = core::user_unfollowed{u64(d, "follower"), u64(d, "followee")};
     else if (type == "message_flagged") {
       const auto& f = field(d, "flagged");
-      if (!f.is_bool()) return make_error(errc::invalid_argument, "field 'flagged' must be true or false");
+      if (!f.is_bool())
+        return make_error(errc::invalid_argument, "field 'flagged' must be true or false");
       e.event = core::message_flagged{u64(d, "id"), f.as_bool()};
     } else if (type == "password_rehashed")
       e.event = core::password_rehashed{u64(d, "id"), str(d, "password_hash")};

@@ -53,7 +53,8 @@ class event_log {
 
   // Like scan, then keeps visiting records as they are appended (by this node or, for a
   // replicated log, any other), until visit returns false or stop is requested.
-  virtual result<void> follow(std::uint64_t from, const record_visitor& visit, std::stop_token stop) const = 0;
+  virtual result<void> follow(std::uint64_t from, const record_visitor& visit,
+                              std::stop_token stop) const = 0;
 };
 
 // Visits decoded envelopes (upcast to the current schema) with seq >= from, in order,

@@ -9,13 +9,16 @@ namespace minitwit::storage {
 
 namespace {
 
-error read_error(const rocksdb::Status& s) { return {errc::io, "cannot read the event log: " + s.ToString()}; }
+error read_error(const rocksdb::Status& s) {
+  return {errc::io, "cannot read the event log: " + s.ToString()};
+}
 error malformed_key() { return {errc::corrupt, "the event log holds a malformed key"}; }
 
 }  // namespace
 
 result<std::uint64_t> read_last_seq(database& db) {
-  std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(rocksdb::ReadOptions(), db.cf(column::events)));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.db().NewIterator(rocksdb::ReadOptions(), db.cf(column::events)));
   it->SeekToLast();
   if (!it->status().ok()) return make_error(read_error(it->status()));
   if (!it->Valid()) return 0;
@@ -31,13 +34,13 @@ result<std::unique_ptr<local_event_log>> local_event_log::open(database& db) {
   return log;
 }
 
-result<void> local_event_log::append(std::uint64_t expected_last_seq, std::span<const std::string> encoded,
-                                     write_batch& local) {
+result<void> local_event_log::append(std::uint64_t expected_last_seq,
+                                     std::span<const std::string> encoded, write_batch& local) {
   {
     std::lock_guard lock(mu_);
     if (expected_last_seq != last_seq_)
-      return make_error(errc::conflict, "the log ends at " + std::to_string(last_seq_) + ", not at " +
-                                            std::to_string(expected_last_seq));
+      return make_error(errc::conflict, "the log ends at " + std::to_string(last_seq_) +
+                                            ", not at " + std::to_string(expected_last_seq));
   }
   std::uint64_t seq = expected_last_seq;
   for (const auto& bytes : encoded) local.put(column::events, keys::u64(++seq), bytes);
@@ -58,8 +61,8 @@ result<std::uint64_t> local_event_log::last_seq() const {
   return last_seq_;
 }
 
-result<std::optional<std::uint64_t>> local_event_log::scan_range(std::uint64_t from, std::uint64_t up_to,
-                                                                 const record_visitor& visit) const {
+result<std::optional<std::uint64_t>> local_event_log::scan_range(
+    std::uint64_t from, std::uint64_t up_to, const record_visitor& visit) const {
   rocksdb::ReadOptions ro;
   ro.readahead_size = 2u << 20;
   ro.fill_cache = false;
@@ -82,7 +85,8 @@ result<void> local_event_log::scan(std::uint64_t from, const record_visitor& vis
   return {};
 }
 
-result<void> local_event_log::follow(std::uint64_t from, const record_visitor& visit, std::stop_token stop) const {
+result<void> local_event_log::follow(std::uint64_t from, const record_visitor& visit,
+                                     std::stop_token stop) const {
   std::uint64_t next = std::max<std::uint64_t>(from, 1);
   while (!stop.stop_requested()) {
     std::uint64_t up_to;

@@ -23,13 +23,15 @@ class local_event_log final : public event_log {
                       write_batch& local) override;
   result<std::uint64_t> last_seq() const override;
   result<void> scan(std::uint64_t from, const record_visitor& visit) const override;
-  result<void> follow(std::uint64_t from, const record_visitor& visit, std::stop_token stop) const override;
+  result<void> follow(std::uint64_t from, const record_visitor& visit,
+                      std::stop_token stop) const override;
 
  private:
   explicit local_event_log(database& db) : db_(db) {}
   // Called once the batch holding records up to seq is written.
   void committed(std::uint64_t seq);
-  // Visits records in [from, up_to]; returns the next seq to visit, or nullopt when visit said stop.
+  // Visits records in [from, up_to]; returns the next seq to visit, or nullopt when visit said
+  // stop.
   result<std::optional<std::uint64_t>> scan_range(std::uint64_t from, std::uint64_t up_to,
                                                   const record_visitor& visit) const;
 

@@ -7,7 +7,8 @@ namespace minitwit::storage {
 
 result<std::optional<std::uint64_t>> read_meta_optional(database& db, std::string_view key) {
   auto value = db.get(column::meta, key);
-  if (!value) return make_error(value.error().prefixed("cannot read meta '" + std::string(key) + "': "));
+  if (!value)
+    return make_error(value.error().prefixed("cannot read meta '" + std::string(key) + "': "));
   if (!*value) return std::optional<std::uint64_t>{};
   if ((*value)->size() != 8)
     return make_error(errc::corrupt, "meta '" + std::string(key) + "' is corrupt (" +

@@ -1,10 +1,10 @@
 #include "storage/record.hpp"
 
-#include <spanstream>
-#include <sstream>
+#include <fmt/format.h>
 
 #include <cereal/archives/portable_binary.hpp>
-#include <fmt/format.h>
+#include <spanstream>
+#include <sstream>
 
 namespace minitwit::storage {
 

@@ -4,13 +4,13 @@
 // successful write (the event log uses this to wake its followers).
 #pragma once
 
+#include <rocksdb/write_batch.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string_view>
 #include <vector>
-
-#include <rocksdb/write_batch.h>
 
 #include "storage/database.hpp"
 

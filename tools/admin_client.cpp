@@ -1,12 +1,11 @@
 #include "tools/admin_client.hpp"
 
-#include <cstdlib>
-#include <stdexcept>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdlib>
+#include <stdexcept>
 
 #include "http/host_port.hpp"
 #include "server/server_config.hpp"
@@ -47,7 +46,8 @@ bool admin_client::reachable(std::chrono::milliseconds timeout) const {
   }
 }
 
-admin_reply admin_client::send(const std::string& method, const std::string& path, const std::string& body) const {
+admin_reply admin_client::send(const std::string& method, const std::string& path,
+                               const std::string& body) const {
   try {
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
@@ -72,7 +72,8 @@ admin_reply admin_client::send(const std::string& method, const std::string& pat
     bhttp::read(stream, buffer, res);
     return {res.result_int(), res.body()};
   } catch (const boost::system::system_error& e) {
-    throw std::runtime_error("cannot reach the admin listener at " + host_port_ + ": " + e.code().message());
+    throw std::runtime_error("cannot reach the admin listener at " + host_port_ + ": " +
+                             e.code().message());
   }
 }
 

@@ -23,7 +23,8 @@ class admin_client {
   admin_reply post(const std::string& path, const std::string& json_body) const;
 
  private:
-  admin_reply send(const std::string& method, const std::string& path, const std::string& body) const;
+  admin_reply send(const std::string& method, const std::string& path,
+                   const std::string& body) const;
   std::string host_port_;
   std::optional<std::string> token_;
 };

@@ -1,16 +1,15 @@
 #include "tools/admin_commands.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <iostream>
-
-#include <boost/json.hpp>
-#include <fmt/format.h>
 
 #include "http/admin_api.hpp"
 #include "projections/catch_up.hpp"
@@ -44,7 +43,8 @@ int open_failed(const error& e) {
 }
 
 // Opens a stopped server's database, or returns the exit code after reporting why not.
-tl::expected<std::unique_ptr<storage::database>, int> open_offline(const std::string& dir, bool read_only = false) {
+tl::expected<std::unique_ptr<storage::database>, int> open_offline(const std::string& dir,
+                                                                   bool read_only = false) {
   auto db = open_offline_database(dir, read_only);
   if (db) return std::move(*db);
   return tl::make_unexpected(open_failed(db.error()));
@@ -58,7 +58,8 @@ tl::expected<json::value, int> reply_json(const admin_reply& r) {
     std::string msg = !ec && v.is_object() && v.as_object().if_contains("error_msg")
                           ? std::string(v.at("error_msg").as_string())
                           : r.body;
-    return tl::make_unexpected(fail(r.status == 401 ? refused : failed, fmt::format("server answered {}: {}", r.status, msg)));
+    return tl::make_unexpected(fail(r.status == 401 ? refused : failed,
+                                    fmt::format("server answered {}: {}", r.status, msg)));
   }
   return v;
 }
@@ -67,8 +68,8 @@ std::string utc(std::int64_t unix) {
   std::tm tm{};
   std::time_t t = unix;
   ::gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 }  // namespace
@@ -84,7 +85,8 @@ admin_target resolve_target(const std::string& server, const std::string& data_d
 int cmd_snapshot(const admin_target& t, const std::string& to) {
   auto path = fs::absolute(to).string();
   if (t.server) {
-    auto v = reply_json(t.server->post("/admin/snapshot", json::serialize(json::object{{"to", path}})));
+    auto v =
+        reply_json(t.server->post("/admin/snapshot", json::serialize(json::object{{"to", path}})));
     if (!v) return v.error();
     fmt::print("snapshot of event {} in {}\n", v->at("last_seq").to_number<std::uint64_t>(),
                std::string(v->at("path").as_string()));
@@ -101,10 +103,13 @@ int cmd_snapshot(const admin_target& t, const std::string& to) {
 int cmd_backup_create(const admin_target& t, const std::string& to) {
   auto path = fs::absolute(to).string();
   if (t.server) {
-    auto v = reply_json(t.server->post("/admin/backup", json::serialize(json::object{{"to", path}})));
+    auto v =
+        reply_json(t.server->post("/admin/backup", json::serialize(json::object{{"to", path}})));
     if (!v) return v.error();
-    fmt::print("backup {} of event {} in {} ({} bytes)\n", v->at("backup_id").to_number<std::uint32_t>(),
-               v->at("last_seq").to_number<std::uint64_t>(), path, v->at("bytes").to_number<std::uint64_t>());
+    fmt::print("backup {} of event {} in {} ({} bytes)\n",
+               v->at("backup_id").to_number<std::uint32_t>(),
+               v->at("last_seq").to_number<std::uint64_t>(), path,
+               v->at("bytes").to_number<std::uint64_t>());
     return ok;
   }
   auto db = open_offline(t.data_dir);
@@ -118,9 +123,11 @@ int cmd_backup_create(const admin_target& t, const std::string& to) {
 int cmd_backup_list(const std::string& dir) {
   auto list = storage::list_backups(dir);
   if (!list) return fail(failed, list.error().message);
-  fmt::print("{:>4}  {:<23}  {:>12}  {:>6}  {}\n", "id", "created", "bytes", "files", "events up to");
+  fmt::print("{:>4}  {:<23}  {:>12}  {:>6}  {}\n", "id", "created", "bytes", "files",
+             "events up to");
   for (auto& b : *list)
-    fmt::print("{:>4}  {:<23}  {:>12}  {:>6}  {}\n", b.id, utc(b.created_unix), b.bytes, b.files, b.last_seq);
+    fmt::print("{:>4}  {:<23}  {:>12}  {:>6}  {}\n", b.id, utc(b.created_unix), b.bytes, b.files,
+               b.last_seq);
   if (list->empty()) fmt::print("(no backups)\n");
   return ok;
 }
@@ -153,17 +160,21 @@ int cmd_backup_prune(const std::string& dir, std::uint32_t keep) {
   return ok;
 }
 
-int cmd_restore(const std::string& from, std::optional<std::uint32_t> id, const std::string& data_dir, bool force) {
+int cmd_restore(const std::string& from, std::optional<std::uint32_t> id,
+                const std::string& data_dir, bool force) {
   if (!storage::is_empty_dir(data_dir)) {
     if (!force)
-      return fail(refused, data_dir + " is not empty: restore into a new directory, or pass --force to replace it");
+      return fail(
+          refused,
+          data_dir + " is not empty: restore into a new directory, or pass --force to replace it");
     // Refuse to pull a database out from under a running server.
     if (fs::exists(fs::path(data_dir) / "CURRENT")) {
       auto in_use = open_offline(data_dir);
       if (!in_use) return in_use.error();
     }
     // Nothing is lost: the old directory is kept beside the new one.
-    auto aside = fmt::format("{}.replaced-{}", fs::absolute(data_dir).lexically_normal().string(), std::time(nullptr));
+    auto aside = fmt::format("{}.replaced-{}", fs::absolute(data_dir).lexically_normal().string(),
+                             std::time(nullptr));
     std::error_code ec;
     fs::rename(data_dir, aside, ec);
     if (ec) return fail(failed, "cannot move " + data_dir + " aside: " + ec.message());
@@ -195,10 +206,13 @@ int cmd_stats(const admin_target& t, bool as_json) {
   auto n = [&](const char* k) { return json::serialize(o.at(k)); };
   fmt::print("events            {}\nprojection at     {}\nlatest            {}\n", n("last_seq"),
              n("projection_checkpoint"), n("latest"));
-  fmt::print("users             {}\nmessages          {} (visible)\nfollows           {}\ndisk              {} bytes\n",
-             n("users"), n("messages"), n("follows"), n("disk_bytes"));
+  fmt::print(
+      "users             {}\nmessages          {} (visible)\nfollows           {}\ndisk            "
+      "  {} bytes\n",
+      n("users"), n("messages"), n("follows"), n("disk_bytes"));
   fmt::print("events by type:\n");
-  for (auto& [k, v] : o.at("events_by_type").as_object()) fmt::print("  {:<18}{}\n", std::string(k), json::serialize(v));
+  for (auto& [k, v] : o.at("events_by_type").as_object())
+    fmt::print("  {:<18}{}\n", std::string(k), json::serialize(v));
   return ok;
 }
 
@@ -206,8 +220,10 @@ int cmd_export(const admin_target& t, const std::string& to) {
   // From a running server: a snapshot it takes, read here and then removed.
   std::string dir = t.data_dir, temporary;
   if (t.server) {
-    temporary = (fs::temp_directory_path() / fmt::format("minitwit-export-{}", ::getpid())).string();
-    auto v = reply_json(t.server->post("/admin/snapshot", json::serialize(json::object{{"to", temporary}})));
+    temporary =
+        (fs::temp_directory_path() / fmt::format("minitwit-export-{}", ::getpid())).string();
+    auto v = reply_json(
+        t.server->post("/admin/snapshot", json::serialize(json::object{{"to", temporary}})));
     if (!v) return v.error();
     dir = temporary;
   }
@@ -248,14 +264,18 @@ int cmd_export(const admin_target& t, const std::string& to) {
 namespace {
 
 // Opens (or creates) the target of an import, which must hold no events yet.
-tl::expected<std::unique_ptr<storage::database>, int> open_import_target(const std::string& data_dir) {
+tl::expected<std::unique_ptr<storage::database>, int> open_import_target(
+    const std::string& data_dir) {
   auto db = storage::database::open(data_dir);
-  if (!db) return tl::make_unexpected(fail(db.error().code == errc::locked ? refused : failed, db.error().message));
+  if (!db)
+    return tl::make_unexpected(
+        fail(db.error().code == errc::locked ? refused : failed, db.error().message));
   auto last = storage::read_last_seq(**db);
   if (!last) return tl::make_unexpected(fail(failed, last.error().message));
   if (*last != 0)
-    return tl::make_unexpected(
-        fail(refused, fmt::format("{} already holds {} events: import only into an empty data directory", data_dir, *last)));
+    return tl::make_unexpected(fail(
+        refused, fmt::format("{} already holds {} events: import only into an empty data directory",
+                             data_dir, *last)));
   return std::move(*db);
 }
 
@@ -299,11 +319,12 @@ int cmd_import_sqlite(const std::string& file, const std::string& data_dir) {
   auto db = open_import_target(data_dir);
   if (!db) return db.error();
   progress bar("migrate", "messages");
-  auto r = import_legacy_sqlite(file, **db, [&](std::uint64_t d, std::uint64_t t) { bar.update(d, t); });
+  auto r =
+      import_legacy_sqlite(file, **db, [&](std::uint64_t d, std::uint64_t t) { bar.update(d, t); });
   if (!r) return fail(failed, r.error().message);
   bar.finish(r->messages);
-  fmt::print("migrated {} users, {} messages ({} flagged), {} follows: {} events in {}\n", r->users, r->messages,
-             r->flagged, r->follows, r->events, data_dir);
+  fmt::print("migrated {} users, {} messages ({} flagged), {} follows: {} events in {}\n", r->users,
+             r->messages, r->flagged, r->follows, r->events, data_dir);
   for (auto& [what, n] : r->repaired) fmt::print("repaired: {} x {}\n", n, what);
   for (auto& [why, n] : r->skipped) fmt::print("skipped:  {} x {}\n", n, why);
   for (auto& e : r->examples) fmt::print("  {}\n", e);
@@ -313,7 +334,8 @@ int cmd_import_sqlite(const std::string& file, const std::string& data_dir) {
 int cmd_flag(const admin_target& t, std::uint64_t message_id, bool flagged) {
   const char* done_text = flagged ? "flagged" : "unflagged";
   if (t.server) {
-    auto r = t.server->post("/admin/flag", json::serialize(json::object{{"message_id", message_id}, {"flagged", flagged}}));
+    auto r = t.server->post("/admin/flag", json::serialize(json::object{{"message_id", message_id},
+                                                                        {"flagged", flagged}}));
     if (r.status == 204) return fmt::print("message {} {}\n", message_id, done_text), ok;
     auto v = reply_json(r);
     return v ? fail(failed, "unexpected answer " + std::to_string(r.status)) : v.error();
@@ -328,7 +350,8 @@ int cmd_flag(const admin_target& t, std::uint64_t message_id, bool flagged) {
                                    [&](app::write_result r) { p.set_value(std::move(r)); }});
   auto r = p.get_future().get();
   if (auto closed = (*store)->close(); !closed) return fail(failed, closed.error().message);
-  if (r.status == app::write_status::refused) return fail(failed, fmt::format("no message {}", message_id));
+  if (r.status == app::write_status::refused)
+    return fail(failed, fmt::format("no message {}", message_id));
   if (r.status != app::write_status::applied) return fail(failed, r.detail);
   fmt::print("message {} {}\n", message_id, done_text);
   return ok;

@@ -28,7 +28,8 @@ int cmd_backup_create(const admin_target& t, const std::string& to);
 int cmd_backup_list(const std::string& dir);
 int cmd_backup_verify(const std::string& dir, std::optional<std::uint32_t> id);
 int cmd_backup_prune(const std::string& dir, std::uint32_t keep);
-int cmd_restore(const std::string& from, std::optional<std::uint32_t> id, const std::string& data_dir, bool force);
+int cmd_restore(const std::string& from, std::optional<std::uint32_t> id,
+                const std::string& data_dir, bool force);
 int cmd_stats(const admin_target& t, bool json);
 int cmd_export(const admin_target& t, const std::string& to);
 int cmd_import(const std::string& file, const std::string& data_dir);

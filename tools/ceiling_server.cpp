@@ -2,10 +2,9 @@
 // answers every GET with 200 and a fixed small JSON body and every other request with
 // 204, keep-alive and all, doing nothing else. The benchmark runs the same workloads
 // against it and MiniTwit-ES and reports the ratio.
-#include <csignal>
-#include <thread>
-#include <vector>
+#include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,8 +14,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <csignal>
+#include <thread>
+#include <vector>
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -81,7 +81,10 @@ int main(int argc, char** argv) {
   if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return fmt::print(stderr, "minitwit-ceiling: cannot listen on {}:{}: {}\n", host, port, ec.message()), 1;
+  if (ec)
+    return fmt::print(stderr, "minitwit-ceiling: cannot listen on {}:{}: {}\n", host, port,
+                      ec.message()),
+           1;
   auto bound = acceptor.local_endpoint();
   fmt::print("listening api={}:{}\n", bound.address().to_string(), bound.port());
   std::fflush(stdout);

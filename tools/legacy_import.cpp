@@ -9,8 +9,8 @@
 
 #include "core/input_rules.hpp"
 #include "projections/catch_up.hpp"
-#include "storage/local_event_log.hpp"
 #include "storage/event_appender.hpp"
+#include "storage/local_event_log.hpp"
 
 namespace minitwit::tools {
 
@@ -26,8 +26,8 @@ struct legacy_error : std::runtime_error {
 stmt_ptr prepare(sqlite3* db, const char* sql) {
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK)
-    throw legacy_error(std::string("the legacy database does not have the expected schema (") + sqlite3_errmsg(db) +
-                       ")");
+    throw legacy_error(std::string("the legacy database does not have the expected schema (") +
+                       sqlite3_errmsg(db) + ")");
   return stmt_ptr(s, &sqlite3_finalize);
 }
 
@@ -50,7 +50,8 @@ class importer {
     return repair_utf8(s);
   }
   void emit(core::event e) {
-    if (auto ok = out_.append({0, now_ms_, std::nullopt, std::move(e)}); !ok) throw legacy_error(ok.error().message);
+    if (auto ok = out_.append({0, now_ms_, std::nullopt, std::move(e)}); !ok)
+      throw legacy_error(ok.error().message);
     ++r_.events;
   }
 
@@ -61,7 +62,8 @@ class importer {
       auto old_id = sqlite3_column_int64(s.get(), 0);
       auto name = clean(text(s.get(), 1), "usernames");
       if (name.empty()) {
-        skip("user without a username", "user " + std::to_string(old_id) + " has no username: skipped");
+        skip("user without a username",
+             "user " + std::to_string(old_id) + " has no username: skipped");
         continue;
       }
       if (auto dup = by_name.find(name); dup != by_name.end()) {
@@ -69,8 +71,9 @@ class importer {
         ids_[old_id] = ids_[dup->second];
         ++r_.repaired["duplicate username merged into the first account"];
         if (r_.examples.size() < 20)
-          r_.examples.push_back("user " + std::to_string(old_id) + " repeats the username '" + name + "' of user " +
-                                std::to_string(dup->second) + ": merged into it");
+          r_.examples.push_back("user " + std::to_string(old_id) + " repeats the username '" +
+                                name + "' of user " + std::to_string(dup->second) +
+                                ": merged into it");
         continue;
       }
       auto hash = text(s.get(), 3);
@@ -104,18 +107,21 @@ class importer {
 
   void messages(sqlite3* db, const projections::progress_fn& progress, std::uint64_t total) {
     // Timelines are newest-first by id, so ids follow the original dates.
-    auto s = prepare(db, "SELECT message_id, author_id, text, pub_date, flagged FROM message "
-                         "ORDER BY pub_date, message_id");
+    auto s = prepare(db,
+                     "SELECT message_id, author_id, text, pub_date, flagged FROM message "
+                     "ORDER BY pub_date, message_id");
     std::uint64_t done = 0;
     while (sqlite3_step(s.get()) == SQLITE_ROW) {
       auto old_id = sqlite3_column_int64(s.get(), 0);
       auto author = ids_.find(sqlite3_column_int64(s.get(), 1));
       if (progress && ++done % 50000 == 0) progress(done, total);
       if (author == ids_.end()) {
-        skip("message by a missing user", "message " + std::to_string(old_id) + " has no author: skipped");
+        skip("message by a missing user",
+             "message " + std::to_string(old_id) + " has no author: skipped");
         continue;
       }
-      if (sqlite3_column_type(s.get(), 3) == SQLITE_NULL) ++r_.repaired["message without a date (set to 1970)"];
+      if (sqlite3_column_type(s.get(), 3) == SQLITE_NULL)
+        ++r_.repaired["message without a date (set to 1970)"];
       core::message_id id = ++r_.messages;
       emit(core::message_posted{id, author->second, clean(text(s.get(), 2), "messages"),
                                 sqlite3_column_int64(s.get(), 3)});
@@ -131,7 +137,8 @@ class importer {
   legacy_report& r_;
   std::unordered_map<std::int64_t, core::user_id> ids_;
   std::int64_t now_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
 };
 
 }  // namespace
@@ -143,7 +150,10 @@ std::string repair_utf8(std::string_view s) {
     // Take the longest valid prefix of up to 4 bytes.
     std::size_t len = 0;
     for (std::size_t n = 1; n <= 4 && i + n <= s.size(); ++n)
-      if (core::is_valid_utf8(s.substr(i, n))) { len = n; break; }
+      if (core::is_valid_utf8(s.substr(i, n))) {
+        len = n;
+        break;
+      }
     if (len == 0) {
       out += "\xEF\xBF\xBD";
       ++i;
@@ -155,21 +165,23 @@ std::string repair_utf8(std::string_view s) {
   return out;
 }
 
-result<legacy_report> import_legacy_sqlite(const std::filesystem::path& file,
-                                                               storage::database& db,
-                                                               const projections::progress_fn& progress) {
-  if (!std::filesystem::exists(file)) return make_error(errc::not_found, file.string() + " does not exist");
+result<legacy_report> import_legacy_sqlite(const std::filesystem::path& file, storage::database& db,
+                                           const projections::progress_fn& progress) {
+  if (!std::filesystem::exists(file))
+    return make_error(errc::not_found, file.string() + " does not exist");
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   db_ptr sqlite(raw, &sqlite3_close);
-  if (rc != SQLITE_OK) return make_error(errc::io, "cannot open " + file.string() + ": " + sqlite3_errstr(rc));
+  if (rc != SQLITE_OK)
+    return make_error(errc::io, "cannot open " + file.string() + ": " + sqlite3_errstr(rc));
   auto appender = storage::event_appender::open(db);
   if (!appender) return make_error(appender.error());
   legacy_report report;
   try {
     std::uint64_t total = 0;
     auto count = prepare(sqlite.get(), "SELECT count(*) FROM message");
-    if (sqlite3_step(count.get()) == SQLITE_ROW) total = static_cast<std::uint64_t>(sqlite3_column_int64(count.get(), 0));
+    if (sqlite3_step(count.get()) == SQLITE_ROW)
+      total = static_cast<std::uint64_t>(sqlite3_column_int64(count.get(), 0));
     importer imp(*appender, report);
     imp.users(sqlite.get());
     imp.follows(sqlite.get());

@@ -26,8 +26,9 @@ struct legacy_report {
   std::vector<std::string> examples;              // the first few problems, in detail
 };
 
-result<legacy_report> import_legacy_sqlite(
-    const std::filesystem::path& sqlite_file, storage::database& db, const projections::progress_fn& progress);
+result<legacy_report> import_legacy_sqlite(const std::filesystem::path& sqlite_file,
+                                           storage::database& db,
+                                           const projections::progress_fn& progress);
 
 // Replaces every invalid UTF-8 sequence with U+FFFD.
 std::string repair_utf8(std::string_view s);

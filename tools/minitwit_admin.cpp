@@ -9,11 +9,12 @@
 using namespace minitwit::tools;
 
 int main(int argc, char** argv) {
-  CLI::App app{"minitwit-admin: back up, restore, inspect and moderate MiniTwit-ES.\n"
-               "Commands that touch the database take --server HOST:PORT (a running server's admin "
-               "listener) or --data-dir DIR (a stopped server's directory); with neither they use "
-               "127.0.0.1:5002 if a server answers there, else ./data.\n"
-               "Exit codes: 0 done, 1 failed, 2 usage error, 3 damage found, 4 refused."};
+  CLI::App app{
+      "minitwit-admin: back up, restore, inspect and moderate MiniTwit-ES.\n"
+      "Commands that touch the database take --server HOST:PORT (a running server's admin "
+      "listener) or --data-dir DIR (a stopped server's directory); with neither they use "
+      "127.0.0.1:5002 if a server answers there, else ./data.\n"
+      "Exit codes: 0 done, 1 failed, 2 usage error, 3 damage found, 4 refused."};
   app.require_subcommand(1);
   std::string server, data_dir;
   auto where = [&](CLI::App* c) {
@@ -23,12 +24,14 @@ int main(int argc, char** argv) {
   int code = ok;
 
   std::string to;
-  auto* snapshot = app.add_subcommand("snapshot", "Consistent point-in-time copy (RocksDB checkpoint), taken online");
+  auto* snapshot = app.add_subcommand(
+      "snapshot", "Consistent point-in-time copy (RocksDB checkpoint), taken online");
   snapshot->add_option("--to", to, "New directory for the snapshot")->required();
   where(snapshot);
   snapshot->callback([&] { code = cmd_snapshot(resolve_target(server, data_dir), to); });
 
-  auto* backup = app.add_subcommand("backup", "Incremental, checksummed backups (RocksDB BackupEngine)");
+  auto* backup =
+      app.add_subcommand("backup", "Incremental, checksummed backups (RocksDB BackupEngine)");
   backup->add_option("--to", to, "Backup directory to add a backup to");
   where(backup);
   std::string backup_dir;
@@ -37,7 +40,8 @@ int main(int argc, char** argv) {
   auto* list = backup->add_subcommand("list", "List the backups in a backup directory");
   list->add_option("--dir,--to", backup_dir, "Backup directory")->required();
   list->callback([&] { code = cmd_backup_list(backup_dir); });
-  auto* verify = backup->add_subcommand("verify", "Check every file's checksum and open each backup");
+  auto* verify =
+      backup->add_subcommand("verify", "Check every file's checksum and open each backup");
   verify->add_option("--dir,--to", backup_dir, "Backup directory")->required();
   verify->add_option("--backup-id", backup_id, "Only this backup (default: all)");
   verify->callback([&] { code = cmd_backup_verify(backup_dir, backup_id); });
@@ -53,21 +57,25 @@ int main(int argc, char** argv) {
 
   std::string from;
   bool force = false;
-  auto* restore = app.add_subcommand("restore", "Restore a backup into a data directory (server stopped)");
+  auto* restore =
+      app.add_subcommand("restore", "Restore a backup into a data directory (server stopped)");
   restore->add_option("--from", from, "Backup directory")->required();
   restore->add_option("--backup-id", backup_id, "Backup to restore (default: the newest)");
   restore->add_option("--data-dir", data_dir, "Directory to restore into")->required();
-  restore->add_flag("--force", force, "Replace a non-empty directory (the old one is moved aside, not deleted)");
+  restore->add_flag("--force", force,
+                    "Replace a non-empty directory (the old one is moved aside, not deleted)");
   restore->callback([&] { code = cmd_restore(from, backup_id, data_dir, force); });
 
   bool as_json = false;
-  auto* stats = app.add_subcommand("stats", "Events by type, users, messages, follows, sequence numbers, disk use");
+  auto* stats = app.add_subcommand(
+      "stats", "Events by type, users, messages, follows, sequence numbers, disk use");
   stats->add_flag("--json", as_json, "Print one JSON object");
   where(stats);
   stats->callback([&] { code = cmd_stats(resolve_target(server, data_dir), as_json); });
 
   std::string file = "-";
-  auto* exp = app.add_subcommand("export", "Write every event as NDJSON (schema: storage/event_json.hpp)");
+  auto* exp =
+      app.add_subcommand("export", "Write every event as NDJSON (schema: storage/event_json.hpp)");
   exp->add_option("--to", file, "Output file, - for stdout")->capture_default_str();
   where(exp);
   exp->callback([&] { code = cmd_export(resolve_target(server, data_dir), file); });
@@ -77,18 +85,21 @@ int main(int argc, char** argv) {
   imp->add_option("--data-dir", data_dir, "Empty data directory")->required();
   imp->callback([&] { code = cmd_import(file, data_dir); });
 
-  auto* legacy = app.add_subcommand("import-sqlite", "Migrate a legacy Flask MiniTwit SQLite database");
+  auto* legacy =
+      app.add_subcommand("import-sqlite", "Migrate a legacy Flask MiniTwit SQLite database");
   legacy->add_option("FILE", file, "minitwit.db of the original application")->required();
   legacy->add_option("--data-dir", data_dir, "Empty data directory")->required();
   legacy->callback([&] { code = cmd_import_sqlite(file, data_dir); });
 
   std::uint64_t message_id = 0;
   for (bool flagged : {true, false}) {
-    auto* f = app.add_subcommand(flagged ? "flag" : "unflag",
-                                 flagged ? "Hide a message from every timeline" : "Show a flagged message again");
+    auto* f = app.add_subcommand(
+        flagged ? "flag" : "unflag",
+        flagged ? "Hide a message from every timeline" : "Show a flagged message again");
     f->add_option("MESSAGE_ID", message_id, "Message id")->required();
     where(f);
-    f->callback([&, flagged] { code = cmd_flag(resolve_target(server, data_dir), message_id, flagged); });
+    f->callback(
+        [&, flagged] { code = cmd_flag(resolve_target(server, data_dir), message_id, flagged); });
   }
 
   try {

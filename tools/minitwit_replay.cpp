@@ -4,14 +4,13 @@
 //   ... --to NEW --until-seq N | --until-time T    the state as it was then
 //   minitwit-replay --data-dir DIR --verify        compare live read models with a rebuild
 // Exit codes: 0 done (no drift), 1 failed, 2 usage, 3 drift found, 4 refused.
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iomanip>
 #include <sstream>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "projections/replay.hpp"
 #include "storage/backup.hpp"
@@ -47,7 +46,8 @@ tl::expected<std::unique_ptr<storage::database>, int> open(const std::string& di
   auto db = tools::open_offline_database(dir, read_only);
   if (db) return std::move(*db);
   if (db.error().code == errc::locked)
-    return tl::make_unexpected(fail(exit_code::refused, db.error().message + ": stop it first, or use --to"));
+    return tl::make_unexpected(
+        fail(exit_code::refused, db.error().message + ": stop it first, or use --to"));
   return tl::make_unexpected(fail(exit_code::failed, db.error().message));
 }
 
@@ -58,17 +58,23 @@ int main(int argc, char** argv) {
   std::optional<std::uint64_t> until_seq;
   bool verify = false;
   std::size_t max_listed = 50;
-  CLI::App app{"minitwit-replay: rebuild MiniTwit-ES read models from the event log, in place, into a new "
-               "directory, or as they were at a point in time; or verify live read models against a rebuild.\n"
-               "Exit codes: 0 done (no drift), 1 failed, 2 usage error, 3 drift found, 4 refused."};
+  CLI::App app{
+      "minitwit-replay: rebuild MiniTwit-ES read models from the event log, in place, into a new "
+      "directory, or as they were at a point in time; or verify live read models against a "
+      "rebuild.\n"
+      "Exit codes: 0 done (no drift), 1 failed, 2 usage error, 3 drift found, 4 refused."};
   app.add_option("--data-dir", data_dir, "Data directory whose log is replayed")->required();
   app.add_option("--to", to, "New data directory to build (default: rebuild in place)");
-  auto* seq_opt = app.add_option("--until-seq", until_seq, "Keep events up to this sequence number (needs --to)");
-  auto* time_opt = app.add_option("--until-time", until_time,
-                                  "Keep events recorded up to this time: unix seconds or 2026-11-23T12:00:00Z (needs --to)");
+  auto* seq_opt = app.add_option("--until-seq", until_seq,
+                                 "Keep events up to this sequence number (needs --to)");
+  auto* time_opt = app.add_option(
+      "--until-time", until_time,
+      "Keep events recorded up to this time: unix seconds or 2026-11-23T12:00:00Z (needs --to)");
   seq_opt->excludes(time_opt);
-  app.add_flag("--verify", verify, "Rebuild into scratch space and compare with the live read models");
-  app.add_option("--max-listed", max_listed, "Differences listed at most with --verify")->capture_default_str();
+  app.add_flag("--verify", verify,
+               "Rebuild into scratch space and compare with the live read models");
+  app.add_option("--max-listed", max_listed, "Differences listed at most with --verify")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -79,11 +85,14 @@ int main(int argc, char** argv) {
   options.until_seq = until_seq;
   if (!until_time.empty()) {
     options.until_time_ms = parse_time(until_time);
-    if (!options.until_time_ms) return fail(exit_code::usage, "--until-time '" + until_time + "' is not a time");
+    if (!options.until_time_ms)
+      return fail(exit_code::usage, "--until-time '" + until_time + "' is not a time");
   }
   if ((until_seq || options.until_time_ms) && to.empty() && !verify)
-    return fail(exit_code::usage, "a point in time needs --to NEW_DIR: the log itself is never cut");
-  if (verify && !to.empty()) return fail(exit_code::usage, "--verify builds in scratch space: leave out --to");
+    return fail(exit_code::usage,
+                "a point in time needs --to NEW_DIR: the log itself is never cut");
+  if (verify && !to.empty())
+    return fail(exit_code::usage, "--verify builds in scratch space: leave out --to");
 
   tools::progress bar("replay", "events");
   options.progress = [&](std::uint64_t d, std::uint64_t t) { bar.update(d, t); };
@@ -98,7 +107,8 @@ int main(int argc, char** argv) {
     result<projections::verify_report> cmp;
     {
       auto rebuilt = storage::database::open(scratch, tools::offline_options(/*read_only=*/true));
-      if (!rebuilt) return fs::remove_all(scratch), fail(exit_code::failed, rebuilt.error().message);
+      if (!rebuilt)
+        return fs::remove_all(scratch), fail(exit_code::failed, rebuilt.error().message);
       cmp = projections::compare_read_models(**live, **rebuilt, max_listed);
     }
     fs::remove_all(scratch);
@@ -123,17 +133,18 @@ int main(int argc, char** argv) {
     auto r = projections::rebuild_in_place(**db, options.progress);
     if (!r) return fail(exit_code::failed, r.error().message);
     bar.finish(r->events);
-    fmt::print("rebuilt every read model of {} from {} events ({:.0f} events/s)\n", data_dir, r->events,
-               r->seconds > 0 ? r->events / r->seconds : 0.0);
+    fmt::print("rebuilt every read model of {} from {} events ({:.0f} events/s)\n", data_dir,
+               r->events, r->seconds > 0 ? r->events / r->seconds : 0.0);
     return exit_code::ok;
   }
   auto source = open(data_dir, /*read_only=*/true);
   if (!source) return source.error();
-  if (!storage::is_empty_dir(to)) return fail(exit_code::refused, to + " is not empty: replay into a new directory");
+  if (!storage::is_empty_dir(to))
+    return fail(exit_code::refused, to + " is not empty: replay into a new directory");
   auto r = projections::replay_into(**source, to, options);
   if (!r) return fail(exit_code::failed, r.error().message);
   bar.finish(r->events_copied);
-  fmt::print("{} holds events 1..{} with rebuilt read models ({:.0f} events/s)\n", to, r->events_copied,
-             r->seconds > 0 ? r->events_copied / r->seconds : 0.0);
+  fmt::print("{} holds events 1..{} with rebuilt read models ({:.0f} events/s)\n", to,
+             r->events_copied, r->seconds > 0 ? r->events_copied / r->seconds : 0.0);
   return exit_code::ok;
 }

@@ -18,7 +18,8 @@ inline storage::database_options offline_options(bool read_only) {
   return o;
 }
 
-inline result<std::unique_ptr<storage::database>> open_offline_database(const std::string& dir, bool read_only) {
+inline result<std::unique_ptr<storage::database>> open_offline_database(const std::string& dir,
+                                                                        bool read_only) {
   return storage::database::open(dir, offline_options(read_only));
 }
 

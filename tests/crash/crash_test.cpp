@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <condition_variable>
 #include <filesystem>
 #include <map>
@@ -13,8 +14,6 @@
 #include <random>
 #include <set>
 #include <thread>
-
-#include <boost/json.hpp>
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/run_tool.hpp"
@@ -58,11 +57,14 @@ struct round_load {
           int pick = static_cast<int>(rng() % 10);
           std::string follower = "f" + std::to_string(t);
           if (pick == 0) {
-            o = {"register", "r" + std::to_string(round) + "-" + std::to_string(t) + "-" + std::to_string(i), ""};
+            o = {"register",
+                 "r" + std::to_string(round) + "-" + std::to_string(t) + "-" + std::to_string(i),
+                 ""};
             target = "/register";
             body = reg_body(o.a);
           } else if (pick < 6) {
-            o = {"post", follower, "c" + std::to_string(round) + "-" + std::to_string(t) + "-" + std::to_string(i)};
+            o = {"post", follower,
+                 "c" + std::to_string(round) + "-" + std::to_string(t) + "-" + std::to_string(i)};
             target = "/msgs/" + follower;
             body = json::serialize(json::object{{"content", o.b}});
           } else {
@@ -103,16 +105,20 @@ struct round_load {
 
 }  // namespace
 
-TEST_CASE("20 rounds of kill -9 under concurrent writes lose nothing acknowledged and half-apply nothing") {
+TEST_CASE(
+    "20 rounds of kill -9 under concurrent writes lose nothing acknowledged and half-apply "
+    "nothing") {
   temp_dir dir;
   auto data = (dir.path() / "data").string();
   {
     server_process s({}, data);
-    for (auto u : {"f0", "f1", "f2", "f3", "t0", "t1", "t2"}) REQUIRE(request(s.api(), "POST", "/register", reg_body(u)).status == 204);
+    for (auto u : {"f0", "f1", "f2", "f3", "t0", "t1", "t2"})
+      REQUIRE(request(s.api(), "POST", "/register", reg_body(u)).status == 204);
   }
   std::mt19937 rng(2026);
   std::set<std::string> acked_posts, maybe_posts, acked_users;
-  std::map<std::pair<std::string, std::string>, std::set<bool>> allowed_follow_state;  // (follower, target) -> states
+  std::map<std::pair<std::string, std::string>, std::set<bool>>
+      allowed_follow_state;  // (follower, target) -> states
   std::int64_t min_latest = -1;
   for (int round = 0; round < 20; ++round) {
     CAPTURE(round);
@@ -134,12 +140,15 @@ TEST_CASE("20 rounds of kill -9 under concurrent writes lose nothing acknowledge
           auto [it, first] = state.try_emplace({o.a, o.b});
           if (first) {
             auto known = allowed_follow_state.find({o.a, o.b});
-            it->second = known == allowed_follow_state.end() ? std::set<bool>{false} : known->second;
+            it->second =
+                known == allowed_follow_state.end() ? std::set<bool>{false} : known->second;
           }
           auto& s = it->second;
           bool v = o.kind == "follow";
-          if (o.result == outcome::acked) s = {v};
-          else s.insert(v);
+          if (o.result == outcome::acked)
+            s = {v};
+          else
+            s.insert(v);
         }
       }
       for (auto& [pair, states] : state) allowed_follow_state[pair] = states;
@@ -153,9 +162,11 @@ TEST_CASE("20 rounds of kill -9 under concurrent writes lose nothing acknowledge
     for (auto& text : acked_posts) CHECK_MESSAGE(seen[text] == 1, "acknowledged post " << text);
     for (auto& [text, n] : seen) {
       CHECK_MESSAGE(n == 1, "post " << text << " appears " << n << " times");
-      CHECK_MESSAGE((acked_posts.count(text) + maybe_posts.count(text)) == 1, "post " << text << " was never sent");
+      CHECK_MESSAGE((acked_posts.count(text) + maybe_posts.count(text)) == 1,
+                    "post " << text << " was never sent");
     }
-    for (auto& u : acked_users) CHECK_MESSAGE(sim(again.api(), "GET", "/msgs/" + u).status == 200, "user " << u);
+    for (auto& u : acked_users)
+      CHECK_MESSAGE(sim(again.api(), "GET", "/msgs/" + u).status == 200, "user " << u);
     for (auto& [pair, states] : allowed_follow_state) {
       auto follows = json::value_to<std::vector<std::string>>(
           json::parse(sim(again.api(), "GET", "/fllws/" + pair.first).body).at("follows"));
@@ -163,7 +174,8 @@ TEST_CASE("20 rounds of kill -9 under concurrent writes lose nothing acknowledge
       CHECK_MESSAGE(states.count(now) == 1, pair.first << " -> " << pair.second << " is " << now);
       allowed_follow_state[pair] = {now};  // what it is now is what the next round starts from
     }
-    for (auto& text : maybe_posts) if (seen.count(text)) acked_posts.insert(text);
+    for (auto& text : maybe_posts)
+      if (seen.count(text)) acked_posts.insert(text);
     maybe_posts.clear();
     auto latest = json::parse(request(again.api(), "GET", "/latest").body).at("latest").as_int64();
     CHECK(latest >= min_latest);
@@ -175,7 +187,9 @@ TEST_CASE("20 rounds of kill -9 under concurrent writes lose nothing acknowledge
   CHECK(acked_posts.size() > 100);
 }
 
-TEST_CASE("killed in the middle of a snapshot or a backup, the copy is complete and verifiable or absent") {
+TEST_CASE(
+    "killed in the middle of a snapshot or a backup, the copy is complete and verifiable or "
+    "absent") {
   temp_dir dir;
   auto data = (dir.path() / "data").string();
   {
@@ -216,6 +230,9 @@ TEST_CASE("killed in the middle of a snapshot or a backup, the copy is complete 
   }
   // And the next ones, on a live server, succeed in the same places.
   server_process s({}, data);
-  CHECK(run_tool("minitwit-admin", {"backup", "--server", s.admin(), "--to", (dir.path() / "backups").string()}).exit_code == 0);
-  CHECK(run_tool("minitwit-admin", {"backup", "verify", "--dir", (dir.path() / "backups").string()}).exit_code == 0);
+  CHECK(run_tool("minitwit-admin",
+                 {"backup", "--server", s.admin(), "--to", (dir.path() / "backups").string()})
+            .exit_code == 0);
+  CHECK(run_tool("minitwit-admin", {"backup", "verify", "--dir", (dir.path() / "backups").string()})
+            .exit_code == 0);
 }

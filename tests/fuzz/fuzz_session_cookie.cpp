@@ -1,11 +1,11 @@
 // Web sessions: any Cookie header and any cookie value decode to a session or to
 // "logged out", never a crash; and a correctly signed but arbitrary payload is still
 // parsed safely.
+#include <sodium.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
-
-#include <sodium.h>
 
 #include "http/web_session.hpp"
 
@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (t.user || !t.flashes.empty()) {
     bool short_flashes = true;
     for (auto& f : t.flashes) short_flashes = short_flashes && f.size() <= 512;
-    if (short_flashes && codec.decode(codec.encode(t, 1700000000), 1700000000) != t) __builtin_trap();
+    if (short_flashes && codec.decode(codec.encode(t, 1700000000), 1700000000) != t)
+      __builtin_trap();
   }
   return 0;
 }

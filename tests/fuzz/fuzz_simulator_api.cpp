@@ -21,12 +21,14 @@ struct store {
   std::unique_ptr<app::worker_pool> hashers;
   std::unique_ptr<http::simulator_api> api;
   store() {
-    auto dir = std::filesystem::temp_directory_path() / ("minitwit-fuzz-" + std::to_string(::getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("minitwit-fuzz-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     data = std::move(*server::store::open(dir));
     (void)data->start();
     hashers = std::make_unique<app::worker_pool>(2, 64);
-    api = std::make_unique<http::simulator_api>(data->reads(), data->writer(), *hashers, http::simulator_api_options{});
+    api = std::make_unique<http::simulator_api>(data->reads(), data->writer(), *hashers,
+                                                http::simulator_api_options{});
   }
 };
 
@@ -55,7 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (data[0] & 4) req.headers.emplace_back("authorization", "Basic c2ltdWxhdG9yOnN1cGVyX3NhZmUh");
   req.client = "127.0.0.1";
   std::promise<http::response> answered;
-  the_store().api->handle(std::move(req), [&answered](http::response r) { answered.set_value(std::move(r)); });
+  the_store().api->handle(std::move(req),
+                          [&answered](http::response r) { answered.set_value(std::move(r)); });
   auto r = answered.get_future().get();
   if (r.status >= 500 && r.status != 503) __builtin_trap();
   if (r.status < 200) __builtin_trap();

@@ -10,7 +10,9 @@
 using namespace minitwit::test;
 namespace json = boost::json;
 
-TEST_CASE("by default everyone may use the API; an allow-list refuses others with a message that says why") {
+TEST_CASE(
+    "by default everyone may use the API; an allow-list refuses others with a message that says "
+    "why") {
   server_process open_to_all;
   CHECK(request(open_to_all.api(), "GET", "/latest").status == 200);
 
@@ -18,7 +20,8 @@ TEST_CASE("by default everyone may use the API; an allow-list refuses others wit
   auto r = request(only_lan.api(), "GET", "/latest");
   CHECK(r.status == 403);
   auto msg = json::value_to<std::string>(json::parse(r.body).at("error_msg"));
-  CHECK(msg.find("your address 127.0.0.1 is not in this server's --api-allow list (10.0.0.0/8, 192.0.2.7)") != std::string::npos);
+  CHECK(msg.find("your address 127.0.0.1 is not in this server's --api-allow list (10.0.0.0/8, "
+                 "192.0.2.7)") != std::string::npos);
   CHECK(only_lan.output().find("api_allow_list") != std::string::npos);
   // The web UI and the admin listener are not affected.
   CHECK(request(only_lan.web(), "GET", "/public").status == 200);
@@ -27,8 +30,9 @@ TEST_CASE("by default everyone may use the API; an allow-list refuses others wit
   server_process loopback({"--api-allow", "127.0.0.0/8,::1/128"});
   CHECK(request(loopback.api(), "GET", "/latest").status == 200);
   temp_dir dir;
-  auto bad = run_tool("minitwit-server", {"--data-dir", dir.str(), "--api-listen", "127.0.0.1:0", "--web-listen",
-                                          "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--api-allow", "10.0.0.0/99"});
+  auto bad = run_tool("minitwit-server", {"--data-dir", dir.str(), "--api-listen", "127.0.0.1:0",
+                                          "--web-listen", "127.0.0.1:0", "--admin-listen",
+                                          "127.0.0.1:0", "--api-allow", "10.0.0.0/99"});
   CHECK(bad.exit_code == 1);
   CHECK(bad.output.find("'10.0.0.0/99' has an invalid prefix length") != std::string::npos);
 }

@@ -76,16 +76,22 @@ TEST_CASE("POST /register: checks in the contract's order, first failure wins") 
   server_process s;
   auto post = [&](const std::string& body) { return request(s.api(), "POST", "/register", body); };
   check_error(post(R"({"email":"a@b","pwd":"x"})"), 400, "You have to enter a username");
-  check_error(post(R"({"username":"","email":"a@b","pwd":"x"})"), 400, "You have to enter a username");
+  check_error(post(R"({"username":"","email":"a@b","pwd":"x"})"), 400,
+              "You have to enter a username");
   check_error(post(R"({})"), 400, "You have to enter a username");
-  check_error(post(R"({"username":"a","pwd":"x"})"), 400, "You have to enter a valid email address");
-  check_error(post(R"({"username":"a","email":"","pwd":"x"})"), 400, "You have to enter a valid email address");
-  check_error(post(R"({"username":"a","email":"no-at","pwd":""})"), 400, "You have to enter a valid email address");
+  check_error(post(R"({"username":"a","pwd":"x"})"), 400,
+              "You have to enter a valid email address");
+  check_error(post(R"({"username":"a","email":"","pwd":"x"})"), 400,
+              "You have to enter a valid email address");
+  check_error(post(R"({"username":"a","email":"no-at","pwd":""})"), 400,
+              "You have to enter a valid email address");
   check_error(post(R"({"username":"a","email":"a@b"})"), 400, "You have to enter a password");
-  check_error(post(R"({"username":"a","email":"a@b","pwd":""})"), 400, "You have to enter a password");
+  check_error(post(R"({"username":"a","email":"a@b","pwd":""})"), 400,
+              "You have to enter a password");
   must(post(reg_body("a")));
   // Taken is checked last: an invalid email on a taken name reports the email.
-  check_error(post(R"({"username":"a","email":"bad","pwd":"x"})"), 400, "You have to enter a valid email address");
+  check_error(post(R"({"username":"a","email":"bad","pwd":"x"})"), 400,
+              "You have to enter a valid email address");
   check_error(post(reg_body("a")), 400, "The username is already taken");
 }
 
@@ -95,9 +101,12 @@ TEST_CASE("POST /register: bodies that crashed the reference get 400 in the same
   check_error(post("not json"), 400, "The request body must be a JSON object");
   check_error(post(""), 400, "The request body must be a JSON object");
   check_error(post("[1,2]"), 400, "The request body must be a JSON object");
-  check_error(post(R"({"username":5,"email":"a@b","pwd":"x"})"), 400, "The field 'username' must be a string");
-  check_error(post(R"({"username":"a","email":["a@b"],"pwd":"x"})"), 400, "The field 'email' must be a string");
-  check_error(post(R"({"username":"a","email":"a@b","pwd":{}})"), 400, "The field 'pwd' must be a string");
+  check_error(post(R"({"username":5,"email":"a@b","pwd":"x"})"), 400,
+              "The field 'username' must be a string");
+  check_error(post(R"({"username":"a","email":["a@b"],"pwd":"x"})"), 400,
+              "The field 'email' must be a string");
+  check_error(post(R"({"username":"a","email":"a@b","pwd":{}})"), 400,
+              "The field 'pwd' must be a string");
   CHECK(latest(s) == -1);
 }
 
@@ -105,8 +114,9 @@ TEST_CASE("a JSON body is accepted whatever the Content-Type says") {
   server_process s;
   must(request(s.api(), "POST", "/register", reg_body("plain"), {{"Content-Type", "text/plain"}}));
   must(request(s.api(), "POST", "/register", reg_body("none")));
-  must(request(s.api(), "POST", "/msgs/plain", R"({"content":"x"})",
-               {{"Authorization", sim_auth}, {"Content-Type", "application/x-www-form-urlencoded"}}));
+  must(request(
+      s.api(), "POST", "/msgs/plain", R"({"content":"x"})",
+      {{"Authorization", sim_auth}, {"Content-Type", "application/x-www-form-urlencoded"}}));
 }
 
 TEST_CASE("messages: POST then GET, newest first, in the contract's shape") {
@@ -143,8 +153,10 @@ TEST_CASE("messages: unknown users and bad bodies") {
   must(request(s.api(), "POST", "/register", reg_body("a")));
   check_error(sim(s.api(), "GET", "/msgs/nobody"), 404, "User not found");
   check_error(sim(s.api(), "POST", "/msgs/nobody", R"({"content":"x"})"), 404, "User not found");
-  check_error(sim(s.api(), "POST", "/msgs/a", R"({})"), 400, "The field 'content' must be a string");
-  check_error(sim(s.api(), "POST", "/msgs/a", R"({"content":7})"), 400, "The field 'content' must be a string");
+  check_error(sim(s.api(), "POST", "/msgs/a", R"({})"), 400,
+              "The field 'content' must be a string");
+  check_error(sim(s.api(), "POST", "/msgs/a", R"({"content":7})"), 400,
+              "The field 'content' must be a string");
   check_error(sim(s.api(), "POST", "/msgs/a", "{"), 400, "The request body must be a JSON object");
   CHECK(messages(s, "/msgs").empty());
 }
@@ -152,7 +164,9 @@ TEST_CASE("messages: unknown users and bad bodies") {
 TEST_CASE("no: default 100, explicit, negative, unparseable and the server's cap") {
   server_process s({"--max-no", "120"});
   must(request(s.api(), "POST", "/register", reg_body("a")));
-  for (int i = 0; i < 125; ++i) must(sim(s.api(), "POST", "/msgs/a", json::serialize(json::object{{"content", std::to_string(i)}})));
+  for (int i = 0; i < 125; ++i)
+    must(sim(s.api(), "POST", "/msgs/a",
+             json::serialize(json::object{{"content", std::to_string(i)}})));
   CHECK(messages(s, "/msgs").size() == 100);
   CHECK(messages(s, "/msgs/a").size() == 100);
   CHECK(messages(s, "/msgs?no=20").size() == 20);
@@ -187,8 +201,10 @@ TEST_CASE("follows: follow, list, idempotence, unfollow, unknown users, bad bodi
               "The user to follow or unfollow was not found");
   check_error(sim(s.api(), "POST", "/fllws/a", R"({"unfollow":"nobody"})"), 404,
               "The user to follow or unfollow was not found");
-  check_error(sim(s.api(), "POST", "/fllws/a", R"({})"), 400, "The body needs a string field 'follow' or 'unfollow'");
-  check_error(sim(s.api(), "POST", "/fllws/a", R"({"follow":3})"), 400, "The body needs a string field 'follow' or 'unfollow'");
+  check_error(sim(s.api(), "POST", "/fllws/a", R"({})"), 400,
+              "The body needs a string field 'follow' or 'unfollow'");
+  check_error(sim(s.api(), "POST", "/fllws/a", R"({"follow":3})"), 400,
+              "The body needs a string field 'follow' or 'unfollow'");
   check_error(sim(s.api(), "POST", "/fllws/a", "x"), 400, "The request body must be a JSON object");
   CHECK(follows(s, "/fllws/a") == std::vector<std::string>{"c"});
 }
@@ -243,9 +259,11 @@ TEST_CASE("latest: stored by every kind of request, ignored when missing or not 
   must(sim(s.api(), "GET", "/msgs?latest=-17"), 200);
   CHECK(latest(s) == -17);
   // A refused action still records that it was processed.
-  check_error(request(s.api(), "POST", "/register?latest=8", reg_body("a")), 400, "The username is already taken");
+  check_error(request(s.api(), "POST", "/register?latest=8", reg_body("a")), 400,
+              "The username is already taken");
   CHECK(latest(s) == 8);
-  check_error(sim(s.api(), "POST", "/msgs/ghost?latest=9", R"({"content":"x"})"), 404, "User not found");
+  check_error(sim(s.api(), "POST", "/msgs/ghost?latest=9", R"({"content":"x"})"), 404,
+              "User not found");
   CHECK(latest(s) == 9);
   // It may go down: it is the last one processed, not the largest.
   must(sim(s.api(), "POST", "/msgs/a?latest=3", R"({"content":"y"})"));
@@ -266,7 +284,8 @@ TEST_CASE("non-ASCII usernames and contents round-trip byte for byte") {
     encoded += buf;
   }
   must(sim(s.api(), "POST", "/msgs/" + encoded, json::serialize(json::object{{"content", text}})));
-  must(sim(s.api(), "POST", "/fllws/Roger%20Histand", json::serialize(json::object{{"follow", name}})));
+  must(sim(s.api(), "POST", "/fllws/Roger%20Histand",
+           json::serialize(json::object{{"follow", name}})));
   auto mine = messages(s, "/msgs/" + encoded);
   REQUIRE(mine.size() == 1);
   CHECK(json::value_to<std::string>(mine[0].at("content")) == text);
@@ -282,7 +301,10 @@ TEST_CASE("unknown routes are 404 and wrong methods 405, both JSON") {
   auto r = request(s.api(), "DELETE", "/msgs");
   check_error(r, 405, "Method not allowed; this resource allows GET");
   CHECK(r.header("allow") == "GET");
-  check_error(request(s.api(), "GET", "/register"), 405, "Method not allowed; this resource allows POST");
-  check_error(request(s.api(), "POST", "/latest"), 405, "Method not allowed; this resource allows GET");
-  check_error(request(s.api(), "PUT", "/fllws/a"), 405, "Method not allowed; this resource allows GET, POST");
+  check_error(request(s.api(), "GET", "/register"), 405,
+              "Method not allowed; this resource allows POST");
+  check_error(request(s.api(), "POST", "/latest"), 405,
+              "Method not allowed; this resource allows GET");
+  check_error(request(s.api(), "PUT", "/fllws/a"), 405,
+              "Method not allowed; this resource allows GET, POST");
 }

@@ -88,8 +88,11 @@ TEST_CASE("32 simultaneous registrations all succeed (and how long they take)") 
   for (int i = 0; i < 32; ++i)
     answers.push_back(std::async(std::launch::async, [&, i] {
       auto t0 = clock::now();
-      auto status = request(s.api(), "POST", "/register?latest=" + std::to_string(i), reg("user " + std::to_string(i))).status;
-      return std::pair{status, std::chrono::duration<double, std::milli>(clock::now() - t0).count()};
+      auto status = request(s.api(), "POST", "/register?latest=" + std::to_string(i),
+                            reg("user " + std::to_string(i)))
+                        .status;
+      return std::pair{status,
+                       std::chrono::duration<double, std::milli>(clock::now() - t0).count()};
     }));
   double slowest = 0;
   for (auto& a : answers) {
@@ -98,7 +101,8 @@ TEST_CASE("32 simultaneous registrations all succeed (and how long they take)") 
     slowest = std::max(slowest, ms);
   }
   auto total = std::chrono::duration<double, std::milli>(clock::now() - started).count();
-  MESSAGE("32 simultaneous registrations: all done in " << total << " ms, slowest request " << slowest << " ms");
+  MESSAGE("32 simultaneous registrations: all done in " << total << " ms, slowest request "
+                                                        << slowest << " ms");
   for (int i = 0; i < 32; ++i)
     CHECK(sim(s.api(), "GET", "/msgs/user%20" + std::to_string(i)).status == 200);
 }

@@ -2,10 +2,10 @@
 // 503 with a JSON error, reads keep working, nothing crashes, and once space is freed
 // writes resume without a restart, with nothing acknowledged lost.
 #include <doctest/doctest.h>
-
 #include <sys/mount.h>
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -13,8 +13,6 @@
 #include <mutex>
 #include <set>
 #include <thread>
-
-#include <boost/json.hpp>
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
@@ -31,8 +29,10 @@ struct tmpfs_mount {
   bool mounted = false;
   std::string error;
   explicit tmpfs_mount(const std::string& size) {
-    if (::mount("tmpfs", dir.str().c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0) mounted = true;
-    else error = std::strerror(errno);
+    if (::mount("tmpfs", dir.str().c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0)
+      mounted = true;
+    else
+      error = std::strerror(errno);
   }
   ~tmpfs_mount() {
     if (mounted) ::umount2(dir.str().c_str(), MNT_DETACH);
@@ -47,14 +47,19 @@ void ballast(const fs::path& p, std::size_t mib) {
 
 }  // namespace
 
-TEST_CASE("a full disk: 503 for writes, reads keep working, writes resume when space is back, nothing lost") {
+TEST_CASE(
+    "a full disk: 503 for writes, reads keep working, writes resume when space is back, nothing "
+    "lost") {
   tmpfs_mount disk("160m");
-  REQUIRE_MESSAGE(disk.mounted, "mounting a tmpfs failed (" << disk.error
-                                << "); this test needs root with permission to mount");
+  REQUIRE_MESSAGE(disk.mounted, "mounting a tmpfs failed ("
+                                    << disk.error
+                                    << "); this test needs root with permission to mount");
   MESSAGE("the server runs on a real 160 MiB tmpfs; the disk is filled by the server's own writes");
   ballast(disk.dir.path() / "ballast", 100);
   server_process s({"--min-free-disk-mb", "24"}, (disk.dir.path() / "data").string());
-  REQUIRE(request(s.api(), "POST", "/register", R"({"username":"a","email":"a@x","pwd":"p"})").status == 204);
+  REQUIRE(
+      request(s.api(), "POST", "/register", R"({"username":"a","email":"a@x","pwd":"p"})").status ==
+      204);
 
   std::mutex mu;
   std::set<std::string> acked;
@@ -64,11 +69,14 @@ TEST_CASE("a full disk: 503 for writes, reads keep working, writes resume when s
   for (int t = 0; t < 4; ++t)
     writers.emplace_back([&, t] {
       for (int i = 0; i < 20000 && !full; ++i) {
-        std::string text = std::to_string(t) + "-" + std::to_string(i) + "-" + std::string(4000, 'x');
+        std::string text =
+            std::to_string(t) + "-" + std::to_string(i) + "-" + std::string(4000, 'x');
         auto r = sim(s.api(), "POST", "/msgs/a", json::serialize(json::object{{"content", text}}));
         std::lock_guard lock(mu);
-        if (r.status == 204) acked.insert(text.substr(0, text.find('-', text.find('-') + 1)));
-        else if (r.status == 503) full = true, refusal = r.body;
+        if (r.status == 204)
+          acked.insert(text.substr(0, text.find('-', text.find('-') + 1)));
+        else if (r.status == 503)
+          full = true, refusal = r.body;
       }
     });
   for (auto& w : writers) w.join();

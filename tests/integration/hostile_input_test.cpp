@@ -19,15 +19,17 @@ namespace {
 
 struct hostile {
   const char* name;
-  std::string raw;     // bytes sent on a fresh connection
-  unsigned expected;   // status of the (first) answer
+  std::string raw;    // bytes sent on a fresh connection
+  unsigned expected;  // status of the (first) answer
 };
 
 const std::string auth = "Authorization: Basic c2ltdWxhdG9yOnN1cGVyX3NhZmUh\r\n";
 
-std::string post(const std::string& target, const std::string& body, const std::string& extra = auth) {
-  return "POST " + target + " HTTP/1.1\r\nHost: t\r\n" + extra + "Content-Type: application/json\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+std::string post(const std::string& target, const std::string& body,
+                 const std::string& extra = auth) {
+  return "POST " + target + " HTTP/1.1\r\nHost: t\r\n" + extra +
+         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\n\r\n" + body;
 }
 
 std::string get(const std::string& target, const std::string& extra = auth) {
@@ -35,13 +37,15 @@ std::string get(const std::string& target, const std::string& extra = auth) {
 }
 
 std::string chunked(const std::string& target, const std::string& chunks) {
-  return "POST " + target + " HTTP/1.1\r\nHost: t\r\n" + auth + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks;
+  return "POST " + target + " HTTP/1.1\r\nHost: t\r\n" + auth +
+         "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks;
 }
 
 std::vector<hostile> catalogue() {
   std::string nested(10000, '[');
   std::string many_headers;
-  for (int i = 0; i < 500; ++i) many_headers += "X-H" + std::to_string(i) + ": " + std::string(40, 'v') + "\r\n";
+  for (int i = 0; i < 500; ++i)
+    many_headers += "X-H" + std::to_string(i) + ": " + std::string(40, 'v') + "\r\n";
   std::string big_chunks;
   for (int i = 0; i < 30; ++i) big_chunks += "1000\r\n" + std::string(4096, 'a') + "\r\n";
   big_chunks += "0\r\n\r\n";
@@ -53,7 +57,8 @@ std::vector<hostile> catalogue() {
       {"register: array", post("/register", "[]"), 400},
       {"register: string", post("/register", R"("string")"), 400},
       {"register: null", post("/register", "null"), 400},
-      {"register: trailing comma", post("/register", R"({"username":"x","email":"x@y","pwd":"p",})"), 400},
+      {"register: trailing comma",
+       post("/register", R"({"username":"x","email":"x@y","pwd":"p",})"), 400},
       {"register: single quotes", post("/register", R"({'username':'x'})"), 400},
       {"register: nested 10000 deep", post("/register", nested), 400},
       {"register: two objects", post("/register", R"({"username":"x"}{"username":"y"})"), 400},
@@ -61,11 +66,16 @@ std::vector<hostile> catalogue() {
       {"fllws: truncated", post("/fllws/alice", R"({"follow")"), 400},
       {"register: empty body", post("/register", ""), 400},
       // Wrong JSON types.
-      {"register: username number", post("/register", R"({"username":5,"email":"x@y","pwd":"p"})"), 400},
-      {"register: username huge number", post("/register", R"({"username":1e999999,"email":"x@y","pwd":"p"})"), 400},
-      {"register: email array", post("/register", R"({"username":"x","email":["x@y"],"pwd":"p"})"), 400},
-      {"register: pwd object", post("/register", R"({"username":"x","email":"x@y","pwd":{}})"), 400},
-      {"register: username bool", post("/register", R"({"username":true,"email":"x@y","pwd":"p"})"), 400},
+      {"register: username number", post("/register", R"({"username":5,"email":"x@y","pwd":"p"})"),
+       400},
+      {"register: username huge number",
+       post("/register", R"({"username":1e999999,"email":"x@y","pwd":"p"})"), 400},
+      {"register: email array", post("/register", R"({"username":"x","email":["x@y"],"pwd":"p"})"),
+       400},
+      {"register: pwd object", post("/register", R"({"username":"x","email":"x@y","pwd":{}})"),
+       400},
+      {"register: username bool", post("/register", R"({"username":true,"email":"x@y","pwd":"p"})"),
+       400},
       {"msgs: content number", post("/msgs/alice", R"({"content":1})"), 400},
       {"msgs: content null", post("/msgs/alice", R"({"content":null})"), 400},
       {"msgs: content object", post("/msgs/alice", R"({"content":{"a":1}})"), 400},
@@ -81,20 +91,29 @@ std::vector<hostile> catalogue() {
       {"fllws: misspelt key", post("/fllws/alice", R"({"folow":"bob"})"), 400},
       // Huge bodies, headers and targets.
       {"body over the limit", post("/register", std::string(100000, ' ')), 413},
-      {"Content-Length over the limit", "POST /register HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999\r\n\r\n{}", 413},
+      {"Content-Length over the limit",
+       "POST /register HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999\r\n\r\n{}", 413},
       {"chunked body over the limit", chunked("/msgs/alice", big_chunks), 413},
       {"one huge header", get("/latest", "X-Big: " + std::string(20000, 'h') + "\r\n"), 431},
       {"many headers", get("/latest", many_headers), 431},
       {"huge target", get("/msgs/" + std::string(10000, 'a')), 431},
       // Invalid UTF-8 and NUL bytes.
-      {"register: raw invalid UTF-8 username", post("/register", "{\"username\":\"a\xff\xfe\",\"email\":\"x@y\",\"pwd\":\"p\"}"), 400},
-      {"register: NUL in username", post("/register", R"({"username":"a\u0000b","email":"x@y","pwd":"p"})"), 400},
-      {"register: lone surrogate", post("/register", R"({"username":"a\ud800b","email":"x@y","pwd":"p"})"), 400},
-      {"register: control character", post("/register", R"({"username":"a\u001bb","email":"x@y","pwd":"p"})"), 400},
-      {"register: username too long", post("/register", R"({"username":")" + std::string(129, 'u') + R"(","email":"x@y","pwd":"p"})"), 400},
+      {"register: raw invalid UTF-8 username",
+       post("/register", "{\"username\":\"a\xff\xfe\",\"email\":\"x@y\",\"pwd\":\"p\"}"), 400},
+      {"register: NUL in username",
+       post("/register", R"({"username":"a\u0000b","email":"x@y","pwd":"p"})"), 400},
+      {"register: lone surrogate",
+       post("/register", R"({"username":"a\ud800b","email":"x@y","pwd":"p"})"), 400},
+      {"register: control character",
+       post("/register", R"({"username":"a\u001bb","email":"x@y","pwd":"p"})"), 400},
+      {"register: username too long",
+       post("/register",
+            R"({"username":")" + std::string(129, 'u') + R"(","email":"x@y","pwd":"p"})"),
+       400},
       {"msgs: NUL in content", post("/msgs/alice", R"({"content":"a\u0000b"})"), 400},
       {"msgs: raw invalid UTF-8 content", post("/msgs/alice", "{\"content\":\"\xc0\xaf\"}"), 400},
-      {"msgs: content too long", post("/msgs/alice", R"({"content":")" + std::string(5000, 'c') + R"("})"), 400},
+      {"msgs: content too long",
+       post("/msgs/alice", R"({"content":")" + std::string(5000, 'c') + R"("})"), 400},
       {"path: invalid UTF-8 user", get("/msgs/%FF%FE"), 404},
       {"path: NUL in user", get("/msgs/ali%00ce"), 404},
       // Path tricks.
@@ -122,13 +141,16 @@ std::vector<hostile> catalogue() {
       {"unknown method", "BREW /latest HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 405},
       {"garbage request line (a TLS hello)", "\x16\x03\x01\x02\x01\x01\xfc\x03\x03\r\n\r\n", 400},
       {"header without a colon", "GET /latest HTTP/1.1\r\nHost: t\r\nBroken header\r\n\r\n", 400},
-      {"non-numeric Content-Length", "POST /register HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n{}", 400},
+      {"non-numeric Content-Length",
+       "POST /register HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n{}", 400},
       {"invalid chunk size", chunked("/msgs/alice", "zz\r\nabc\r\n0\r\n\r\n"), 400},
       {"space inside the target", "GET /msgs /x HTTP/1.1\r\nHost: t\r\n\r\n", 400},
-      {"NUL in a header value", std::string("GET /latest HTTP/1.1\r\nHost: t\r\nX-A: a") + '\0' + "b\r\n\r\n", 400},
+      {"NUL in a header value",
+       std::string("GET /latest HTTP/1.1\r\nHost: t\r\nX-A: a") + '\0' + "b\r\n\r\n", 400},
       // Credentials.
       {"garbage credentials", get("/msgs", "Authorization: Basic !!!\r\n"), 403},
-      {"credentials with a trailing NUL", get("/msgs", "Authorization: Basic c2ltdWxhdG9yOnN1cGVyX3NhZmUhAA==\r\n"), 403},
+      {"credentials with a trailing NUL",
+       get("/msgs", "Authorization: Basic c2ltdWxhdG9yOnN1cGVyX3NhZmUhAA==\r\n"), 403},
       {"no credentials on a write", post("/msgs/alice", R"({"content":"x"})", ""), 403},
   };
 }
@@ -147,11 +169,14 @@ std::string state(const server_process& s) {
 
 }  // namespace
 
-TEST_CASE("a catalogue of hostile requests: each gets its answer, the server stays healthy, nothing is written") {
+TEST_CASE(
+    "a catalogue of hostile requests: each gets its answer, the server stays healthy, nothing is "
+    "written") {
   server_process s;
   for (auto u : {"alice", "bob"})
     REQUIRE(request(s.api(), "POST", "/register?latest=7",
-                    json::serialize(json::object{{"username", u}, {"email", "a@b"}, {"pwd", "p"}})).status == 204);
+                    json::serialize(json::object{{"username", u}, {"email", "a@b"}, {"pwd", "p"}}))
+                .status == 204);
   auto before = state(s);
   auto cases = catalogue();
   CHECK(cases.size() >= 60);
@@ -160,7 +185,8 @@ TEST_CASE("a catalogue of hostile requests: each gets its answer, the server sta
     connection conn(s.api());
     auto answer = conn.raw(c.raw, std::chrono::seconds(5));
     CHECK(status_of(answer) == c.expected);
-    if (c.expected >= 400) CHECK(answer.find("\"status\":" + std::to_string(c.expected)) != std::string::npos);
+    if (c.expected >= 400)
+      CHECK(answer.find("\"status\":" + std::to_string(c.expected)) != std::string::npos);
     CHECK(request(s.admin(), "GET", "/health/ready").status == 200);
     CHECK(state(s) == before);
   }
@@ -194,5 +220,6 @@ TEST_CASE("a connection flood beyond the limit is refused politely and the serve
   CHECK(refused.find("Retry-After: 1") != std::string::npos);
   flood.clear();
   // The server notices the closed connections as it reads their EOFs.
-  CHECK(eventually([&] { return request(s.api(), "GET", "/latest").status == 200; }, std::chrono::seconds(10)));
+  CHECK(eventually([&] { return request(s.api(), "GET", "/latest").status == 200; },
+                   std::chrono::seconds(10)));
 }

@@ -47,14 +47,17 @@ std::string reg(const std::string& u) {
 TEST_CASE("metrics move when requests are served and writes are made") {
   server_process s;
   auto before = scrape(s);
-  const std::string latest_ok = R"(minitwit_http_requests_total{listener="api",method="GET",route="/latest",status="200"})";
+  const std::string latest_ok =
+      R"(minitwit_http_requests_total{listener="api",method="GET",route="/latest",status="200"})";
   CHECK(metric(before, latest_ok) == -1);
   for (int i = 0; i < 3; ++i) request(s.api(), "GET", "/latest");
   REQUIRE(request(s.api(), "POST", "/register", reg("m")).status == 204);
   REQUIRE(sim(s.api(), "POST", "/msgs/m", R"({"content":"x"})").status == 204);
   auto after = scrape(s);
   CHECK(metric(after, latest_ok) == 3);
-  CHECK(metric(after, R"(minitwit_http_request_duration_seconds_count{listener="api",route="/latest"})") == 3);
+  CHECK(metric(after,
+               R"(minitwit_http_request_duration_seconds_count{listener="api",route="/latest"})") ==
+        3);
   CHECK(metric(after, R"(minitwit_events_appended_total{type="user_registered"})") == 1);
   CHECK(metric(after, R"(minitwit_events_appended_total{type="message_posted"})") == 1);
   CHECK(metric(after, "minitwit_users") == 1);
@@ -71,7 +74,8 @@ TEST_CASE("metrics move when requests are served and writes are made") {
 #ifdef MINITWIT_SERVER_ON_JEMALLOC
   // The server runs on jemalloc, whose own count of allocated bytes leaks cannot hide from.
   CHECK(metric(after, "minitwit_allocator_allocated_bytes") > 1e6);
-  CHECK(metric(after, "minitwit_allocator_resident_bytes") >= metric(after, "minitwit_allocator_allocated_bytes"));
+  CHECK(metric(after, "minitwit_allocator_resident_bytes") >=
+        metric(after, "minitwit_allocator_allocated_bytes"));
 #else
   CHECK(metric(after, "minitwit_allocator_allocated_bytes") == -1);  // absent without jemalloc
 #endif
@@ -96,7 +100,8 @@ TEST_CASE("readiness is false until the read models have caught up with the log"
     auto out = std::move(*storage::event_appender::open(*db));
     REQUIRE(out.append({0, 1, std::nullopt, core::user_registered{1, "writer", "w@x", "h"}}));
     for (std::uint64_t i = 1; i <= 300000; ++i)
-      REQUIRE(out.append({0, 1, std::nullopt, core::message_posted{i, 1, "m" + std::to_string(i), 1700000000}}));
+      REQUIRE(out.append(
+          {0, 1, std::nullopt, core::message_posted{i, 1, "m" + std::to_string(i), 1700000000}}));
     REQUIRE(out.finish());
   }
   server_process s({}, data, /*early=*/true);
@@ -142,7 +147,8 @@ TEST_CASE("logs are JSON lines: start-up, one line per request with its context,
     if (*event == "stopped") stopped = true;
     if (*event == "request") {
       ++requests;
-      for (auto f : {"request_id", "method", "route", "status", "duration_us", "bytes", "client", "listener"})
+      for (auto f : {"request_id", "method", "route", "status", "duration_us", "bytes", "client",
+                     "listener"})
         CHECK(v.as_object().contains(f));
       if (v.at("request_id") == "trace-me-42") traced = true;
     }
@@ -176,7 +182,8 @@ TEST_CASE("a scheduled backup is taken at start, verified, counted and logged") 
   temp_dir dir;
   auto backups = (dir.path() / "backups").string();
   server_process s({"--backup-dir", backups, "--backup-every", "1h", "--backup-keep", "2"});
-  auto logged = s.wait_for_output(R"re("event":"backup","dir":"[^"]*","backup_id":1)re", std::chrono::seconds(30));
+  auto logged = s.wait_for_output(R"re("event":"backup","dir":"[^"]*","backup_id":1)re",
+                                  std::chrono::seconds(30));
   INFO(s.output());
   REQUIRE(logged);
   auto m = scrape(s);
@@ -187,7 +194,9 @@ TEST_CASE("a scheduled backup is taken at start, verified, counted and logged") 
   auto v = run_tool("minitwit-admin", {"backup", "verify", "--dir", backups});
   INFO(v.output);
   CHECK(v.exit_code == 0);
-  CHECK(run_tool("minitwit-server", {"--backup-dir", backups, "--backup-every", "soon"}).exit_code == 1);
+  CHECK(
+      run_tool("minitwit-server", {"--backup-dir", backups, "--backup-every", "soon"}).exit_code ==
+      1);
 }
 
 namespace {
@@ -213,7 +222,8 @@ double prom_scalar(const std::string& prom, const std::string& q) {
 std::string alert_state(const std::string& prom, const std::string& name) {
   auto v = json::parse(request(prom, "GET", "/api/v1/alerts").body);
   for (auto& a : v.at("data").at("alerts").as_array())
-    if (a.at("labels").at("alertname").as_string() == name) return std::string(a.at("state").as_string());
+    if (a.at("labels").at("alertname").as_string() == name)
+      return std::string(a.at("state").as_string());
   return "";
 }
 
@@ -224,20 +234,27 @@ TEST_CASE("a real Prometheus scrapes the server, sees its requests, and raises t
   server_process s;
   auto config = dir.path() / "prometheus.yml";
   std::ofstream(config) << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-                        << "rule_files:\n  - " << MINITWIT_SOURCE_DIR << "/deploy/prometheus/alerts.yml\n"
+                        << "rule_files:\n  - " << MINITWIT_SOURCE_DIR
+                        << "/deploy/prometheus/alerts.yml\n"
                         << "scrape_configs:\n  - job_name: minitwit\n    static_configs:\n"
                         << "      - targets: ['" << s.admin() << "']\n";
   auto prom = "127.0.0.1:" + std::to_string(free_port());
   child_process prometheus({"prometheus", "--config.file=" + config.string(),
-                            "--storage.tsdb.path=" + (dir.path() / "tsdb").string(), "--web.listen-address=" + prom});
-  auto ready = prometheus.wait_for(std::regex("Server is ready to receive web requests"), std::chrono::seconds(60));
+                            "--storage.tsdb.path=" + (dir.path() / "tsdb").string(),
+                            "--web.listen-address=" + prom});
+  auto ready = prometheus.wait_for(std::regex("Server is ready to receive web requests"),
+                                   std::chrono::seconds(60));
   INFO(prometheus.output());
   REQUIRE(ready);
 
   using namespace std::chrono_literals;
   CHECK(eventually([&] { return prom_scalar(prom, R"(up{job="minitwit"})") == 1; }, 30s));
   for (int i = 0; i < 5; ++i) request(s.api(), "GET", "/latest");
-  CHECK(eventually([&] { return prom_scalar(prom, R"(sum(minitwit_http_requests_total{listener="api"}))") >= 5; }, 30s));
+  CHECK(eventually(
+      [&] {
+        return prom_scalar(prom, R"(sum(minitwit_http_requests_total{listener="api"}))") >= 5;
+      },
+      30s));
   CHECK(prom_scalar(prom, "minitwit_writer_queue_capacity") == 10000);
 
   CHECK(s.stop() == 0);

@@ -1,17 +1,15 @@
 // Recovery and administration end to end: minitwit-admin and minitwit-replay against
 // real servers and data directories.
 #include <doctest/doctest.h>
-
 #include <sqlite3.h>
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <fstream>
 #include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <boost/json.hpp>
 
 #include "projections/rows.hpp"
 #include "storage/database.hpp"
@@ -34,7 +32,8 @@ std::string reg(const std::string& u) {
 
 // Everything the simulator API can tell about these users.
 std::string api_state(const server_process& s, const std::vector<std::string>& users) {
-  std::string out = request(s.api(), "GET", "/latest").body + "\n" + sim(s.api(), "GET", "/msgs?no=100000").body;
+  std::string out =
+      request(s.api(), "GET", "/latest").body + "\n" + sim(s.api(), "GET", "/msgs?no=100000").body;
   for (auto& u : users)
     out += "\n" + u + ": " + sim(s.api(), "GET", "/msgs/" + u + "?no=100000").body + " " +
            sim(s.api(), "GET", "/fllws/" + u + "?no=100000").body;
@@ -67,12 +66,15 @@ struct write_load {
         for (int i = 0; i < 2000 && !stop; ++i) {
           auto u = users[(t + i) % users.size()];
           std::string text = "t" + std::to_string(t) + "-" + std::to_string(i);
-          if (sim(s.api(), "POST", "/msgs/" + u + "?latest=" + std::to_string(i), json::serialize(json::object{{"content", text}})).status == 204) {
+          if (sim(s.api(), "POST", "/msgs/" + u + "?latest=" + std::to_string(i),
+                  json::serialize(json::object{{"content", text}}))
+                  .status == 204) {
             std::lock_guard lock(mu);
             acked.push_back(text);
           }
           auto other = users[(t + i + 1) % users.size()];
-          sim(s.api(), "POST", "/fllws/" + u, json::serialize(json::object{{i % 3 ? "follow" : "unfollow", other}}));
+          sim(s.api(), "POST", "/fllws/" + u,
+              json::serialize(json::object{{i % 3 ? "follow" : "unfollow", other}}));
         }
       });
   }
@@ -90,7 +92,9 @@ struct write_load {
 
 }  // namespace
 
-TEST_CASE("a backup taken under concurrent writes restores to a server answering as the original did then") {
+TEST_CASE(
+    "a backup taken under concurrent writes restores to a server answering as the original did "
+    "then") {
   temp_dir dir;
   auto data = (dir.path() / "data").string(), backups = (dir.path() / "backups").string();
   std::uint64_t seq = 0;
@@ -117,16 +121,19 @@ TEST_CASE("a backup taken under concurrent writes restores to a server answering
   auto r = run_tool("minitwit-admin", {"restore", "--from", backups, "--data-dir", restored});
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
-  auto p = run_tool("minitwit-replay", {"--data-dir", data, "--to", pit, "--until-seq", std::to_string(seq)});
+  auto p = run_tool("minitwit-replay",
+                    {"--data-dir", data, "--to", pit, "--until-seq", std::to_string(seq)});
   INFO(p.output);
   REQUIRE(p.exit_code == 0);
   server_process from_backup({}, restored), from_replay({}, pit);
   CHECK(last_seq(from_backup) == seq);
   CHECK(api_state(from_backup, users) == api_state(from_replay, users));
-  CHECK(run_tool("minitwit-admin", {"restore", "--from", backups, "--data-dir", restored}).exit_code == 4);
+  CHECK(run_tool("minitwit-admin", {"restore", "--from", backups, "--data-dir", restored})
+            .exit_code == 4);
 }
 
-TEST_CASE("a snapshot holds every write acknowledged before it was requested, and nothing half-applied") {
+TEST_CASE(
+    "a snapshot holds every write acknowledged before it was requested, and nothing half-applied") {
   temp_dir dir;
   auto snap = (dir.path() / "snap").string();
   std::vector<std::string> before;
@@ -169,7 +176,8 @@ TEST_CASE("point-in-time replay reproduces the state at N, or at a time") {
     CHECK(api_state(s, users) != state_at_n);
   }
   auto pit = (dir.path() / "pit").string();
-  auto r = run_tool("minitwit-replay", {"--data-dir", data, "--to", pit, "--until-seq", std::to_string(n)});
+  auto r = run_tool("minitwit-replay",
+                    {"--data-dir", data, "--to", pit, "--until-seq", std::to_string(n)});
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   {
@@ -177,12 +185,20 @@ TEST_CASE("point-in-time replay reproduces the state at N, or at a time") {
     CHECK(api_state(s, users) == state_at_n);
   }
   auto everything = (dir.path() / "all").string(), nothing = (dir.path() / "none").string();
-  REQUIRE(run_tool("minitwit-replay", {"--data-dir", data, "--to", everything, "--until-time", "2999-01-01T00:00:00Z"}).exit_code == 0);
-  REQUIRE(run_tool("minitwit-replay", {"--data-dir", data, "--to", nothing, "--until-time", "946684800"}).exit_code == 0);
-  CHECK(json::parse(run_tool("minitwit-admin", {"stats", "--json", "--data-dir", everything}).output).at("last_seq") == n + 2);
-  CHECK(json::parse(run_tool("minitwit-admin", {"stats", "--json", "--data-dir", nothing}).output).at("last_seq") == 0);
+  REQUIRE(run_tool("minitwit-replay",
+                   {"--data-dir", data, "--to", everything, "--until-time", "2999-01-01T00:00:00Z"})
+              .exit_code == 0);
+  REQUIRE(run_tool("minitwit-replay",
+                   {"--data-dir", data, "--to", nothing, "--until-time", "946684800"})
+              .exit_code == 0);
+  CHECK(
+      json::parse(run_tool("minitwit-admin", {"stats", "--json", "--data-dir", everything}).output)
+          .at("last_seq") == n + 2);
+  CHECK(json::parse(run_tool("minitwit-admin", {"stats", "--json", "--data-dir", nothing}).output)
+            .at("last_seq") == 0);
   CHECK(run_tool("minitwit-replay", {"--data-dir", data, "--until-seq", "3"}).exit_code == 2);
-  CHECK(run_tool("minitwit-replay", {"--data-dir", data, "--to", pit, "--until-seq", "3"}).exit_code == 4);
+  CHECK(run_tool("minitwit-replay", {"--data-dir", data, "--to", pit, "--until-seq", "3"})
+            .exit_code == 4);
 }
 
 TEST_CASE("--verify catches a corrupted read-model row, and an in-place replay repairs it") {
@@ -197,15 +213,20 @@ TEST_CASE("--verify catches a corrupted read-model row, and an in-place replay r
     auto db = std::move(*storage::database::open(data));
     projections::user_row forged{1, "u0", "attacker@evil.example", "x"};
     rocksdb::WriteOptions wo;
-    REQUIRE(db->db().Put(wo, db->cf(storage::column::users), "u0", projections::encode_row(forged)).ok());
-    REQUIRE(db->db().Delete(wo, db->cf(storage::column::follows), storage::keys::u64_pair(1, 2)).ok());
+    REQUIRE(db->db()
+                .Put(wo, db->cf(storage::column::users), "u0", projections::encode_row(forged))
+                .ok());
+    REQUIRE(
+        db->db().Delete(wo, db->cf(storage::column::follows), storage::keys::u64_pair(1, 2)).ok());
   }
   auto v = run_tool("minitwit-replay", {"--data-dir", data, "--verify"});
   INFO(v.output);
   CHECK(v.exit_code == 3);
   CHECK(v.output.find("DRIFT: 2 differences") != std::string::npos);
   CHECK(v.output.find("users 'u0': value differs") != std::string::npos);
-  CHECK(v.output.find("follows 0x00000000000000010000000000000002: missing from the live read model") != std::string::npos);
+  CHECK(v.output.find(
+            "follows 0x00000000000000010000000000000002: missing from the live read model") !=
+        std::string::npos);
   REQUIRE(run_tool("minitwit-replay", {"--data-dir", data}).exit_code == 0);
   CHECK(run_tool("minitwit-replay", {"--data-dir", data, "--verify"}).exit_code == 0);
 }
@@ -221,7 +242,8 @@ void exec(sqlite3* db, const std::string& sql) {
 
 }  // namespace
 
-TEST_CASE("a legacy Flask MiniTwit SQLite database migrates, and Werkzeug passwords log in and upgrade") {
+TEST_CASE(
+    "a legacy Flask MiniTwit SQLite database migrates, and Werkzeug passwords log in and upgrade") {
   temp_dir dir;
   auto file = (dir.path() / "minitwit.db").string(), data = (dir.path() / "data").string();
   sqlite3* raw = nullptr;
@@ -255,7 +277,8 @@ TEST_CASE("a legacy Flask MiniTwit SQLite database migrates, and Werkzeug passwo
   CHECK(r.output.find("skipped:  1 x follow of or by a missing user") != std::string::npos);
   CHECK(r.output.find("skipped:  1 x message by a missing user") != std::string::npos);
   CHECK(r.output.find("skipped:  1 x user following themselves") != std::string::npos);
-  CHECK(r.output.find("repaired: 1 x duplicate username merged into the first account") != std::string::npos);
+  CHECK(r.output.find("repaired: 1 x duplicate username merged into the first account") !=
+        std::string::npos);
   CHECK(r.output.find("repaired: 1 x invalid UTF-8 in messages") != std::string::npos);
   CHECK(run_tool("minitwit-admin", {"import-sqlite", file, "--data-dir", data}).exit_code == 4);
 
@@ -271,15 +294,21 @@ TEST_CASE("a legacy Flask MiniTwit SQLite database migrates, and Werkzeug passwo
 
   for (auto [user, pw] : {std::pair{"alice", "legacy-secret"}, std::pair{"bob", "legacy-secret"}}) {
     web_client c(s.web());
-    CHECK(c.post("/login", {{"username", user}, {"password", "wrong"}}).body.find("Invalid password") != std::string::npos);
-    CHECK(c.post("/login", {{"username", user}, {"password", pw}}).body.find("You were logged in") != std::string::npos);
+    CHECK(c.post("/login", {{"username", user}, {"password", "wrong"}})
+              .body.find("Invalid password") != std::string::npos);
+    CHECK(
+        c.post("/login", {{"username", user}, {"password", pw}}).body.find("You were logged in") !=
+        std::string::npos);
   }
-  auto stats = json::parse(run_tool("minitwit-admin", {"stats", "--json", "--server", s.admin()}).output);
+  auto stats =
+      json::parse(run_tool("minitwit-admin", {"stats", "--json", "--server", s.admin()}).output);
   CHECK(stats.at("events_by_type").at("password_rehashed") == 2);
   // Upgraded hashes still log in, and are not upgraded again.
   web_client again(s.web());
-  CHECK(again.post("/login", {{"username", "alice"}, {"password", "legacy-secret"}}).body.find("You were logged in") != std::string::npos);
-  stats = json::parse(run_tool("minitwit-admin", {"stats", "--json", "--server", s.admin()}).output);
+  CHECK(again.post("/login", {{"username", "alice"}, {"password", "legacy-secret"}})
+            .body.find("You were logged in") != std::string::npos);
+  stats =
+      json::parse(run_tool("minitwit-admin", {"stats", "--json", "--server", s.admin()}).output);
   CHECK(stats.at("events_by_type").at("password_rehashed") == 2);
 }
 
@@ -304,21 +333,31 @@ TEST_CASE("export, import, export is byte-identical, and the import serves the s
   auto i = run_tool("minitwit-admin", {"import", first, "--data-dir", copy});
   INFO(i.output);
   REQUIRE(i.exit_code == 0);
-  REQUIRE(run_tool("minitwit-admin", {"export", "--data-dir", copy, "--to", second}).exit_code == 0);
-  auto slurp = [](const std::string& f) { std::ifstream in(f); std::stringstream ss; ss << in.rdbuf(); return ss.str(); };
+  REQUIRE(run_tool("minitwit-admin", {"export", "--data-dir", copy, "--to", second}).exit_code ==
+          0);
+  auto slurp = [](const std::string& f) {
+    std::ifstream in(f);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
   auto a = slurp(first);
   CHECK(std::count(a.begin(), a.end(), '\n') == 10);
   CHECK(a == slurp(second));
   server_process s({}, copy);
   CHECK(api_state(s, users) == state);
   // A broken line is refused with its line number, into a fresh directory.
-  std::ofstream(dir.path() / "bad.ndjson") << a.substr(0, a.find('\n') + 1) << "{\"v\":1,\"seq\":2}\n";
-  auto bad = run_tool("minitwit-admin", {"import", (dir.path() / "bad.ndjson").string(), "--data-dir", (dir.path() / "x").string()});
+  std::ofstream(dir.path() / "bad.ndjson")
+      << a.substr(0, a.find('\n') + 1) << "{\"v\":1,\"seq\":2}\n";
+  auto bad = run_tool("minitwit-admin", {"import", (dir.path() / "bad.ndjson").string(),
+                                         "--data-dir", (dir.path() / "x").string()});
   CHECK(bad.exit_code == 1);
   CHECK(bad.output.find("line 2: missing field 'recorded_at_ms'") != std::string::npos);
 }
 
-TEST_CASE("events of an older schema version are upcast; an unknown version stops replay naming its seq") {
+TEST_CASE(
+    "events of an older schema version are upcast; an unknown version stops replay naming its "
+    "seq") {
   temp_dir dir;
   auto data = (dir.path() / "data").string();
   // Hand-written version-1 events, in the layout storage/event_codec.hpp documents:
@@ -334,8 +373,10 @@ TEST_CASE("events of an older schema version are upcast; an unknown version stop
     auto db = std::move(*storage::database::open(data));
     rocksdb::WriteBatch b;
     auto events = db->cf(storage::column::events);
-    (void)b.Put(events, storage::keys::u64(1), v1(1, [](auto& w) { w.u64(1).str("oldtimer").str("o@x").str("h"); }));
-    (void)b.Put(events, storage::keys::u64(2), v1(2, [](auto& w) { w.u64(1).u64(1).str("written in 2020").i64(1600000000); }));
+    (void)b.Put(events, storage::keys::u64(1),
+                v1(1, [](auto& w) { w.u64(1).str("oldtimer").str("o@x").str("h"); }));
+    (void)b.Put(events, storage::keys::u64(2),
+                v1(2, [](auto& w) { w.u64(1).u64(1).str("written in 2020").i64(1600000000); }));
     REQUIRE(db->db().Write(rocksdb::WriteOptions(), &b).ok());
   }
   {
@@ -347,14 +388,20 @@ TEST_CASE("events of an older schema version are upcast; an unknown version stop
     CHECK(request(s.api(), "POST", "/register", reg("oldtimer")).status == 400);
   }
   auto exported = run_tool("minitwit-admin", {"export", "--data-dir", data});
-  CHECK(exported.output.find(R"("data":{"id":1,"username":"oldtimer","email":"o@x","password_hash":"h"})") != std::string::npos);
+  CHECK(exported.output.find(
+            R"("data":{"id":1,"username":"oldtimer","email":"o@x","password_hash":"h"})") !=
+        std::string::npos);
   {
     auto db = std::move(*storage::database::open(data));
     storage::record_writer w;
     w.u8(1).u8(2).u16(9).i64(0).boolean(false).u64(2).u64(1);
-    REQUIRE(db->db().Put(rocksdb::WriteOptions(), db->cf(storage::column::events), storage::keys::u64(3), w.finish()).ok());
+    REQUIRE(db->db()
+                .Put(rocksdb::WriteOptions(), db->cf(storage::column::events),
+                     storage::keys::u64(3), w.finish())
+                .ok());
   }
-  auto r = run_tool("minitwit-replay", {"--data-dir", data, "--to", (dir.path() / "copy").string()});
+  auto r =
+      run_tool("minitwit-replay", {"--data-dir", data, "--to", (dir.path() / "copy").string()});
   CHECK(r.exit_code == 1);
   CHECK(r.output.find("event 3: unsupported schema version 9 of type tag 2") != std::string::npos);
 }
@@ -391,8 +438,10 @@ TEST_CASE("the admin listener asks for a token when one is configured") {
   server_process s;
   ::unsetenv("MINITWIT_ADMIN_TOKEN");
   CHECK(request(s.admin(), "GET", "/admin/stats").status == 401);
-  CHECK(request(s.admin(), "GET", "/admin/stats", "", {{"Authorization", "Bearer wrong"}}).status == 401);
-  CHECK(request(s.admin(), "GET", "/admin/stats", "", {{"Authorization", "Bearer test-token-123"}}).status == 200);
+  CHECK(request(s.admin(), "GET", "/admin/stats", "", {{"Authorization", "Bearer wrong"}}).status ==
+        401);
+  CHECK(request(s.admin(), "GET", "/admin/stats", "", {{"Authorization", "Bearer test-token-123"}})
+            .status == 200);
   CHECK(request(s.admin(), "GET", "/health/ready").status == 200);  // health needs no token
   CHECK(run_tool("minitwit-admin", {"stats", "--server", s.admin()}).exit_code == 4);
 }

@@ -33,7 +33,8 @@ void populate(const server_process& s) {
   REQUIRE(sim(s.api(), "POST", "/msgs/bo", R"({"content":"second"})").status == 204);
   REQUIRE(sim(s.api(), "POST", "/fllws/%C3%A5se", R"({"follow":"bo"})").status == 204);
   REQUIRE(sim(s.api(), "POST", "/fllws/%C3%A5se", R"({"follow":"cy"})").status == 204);
-  REQUIRE(sim(s.api(), "POST", "/fllws/%C3%A5se?latest=4242", R"({"unfollow":"cy"})").status == 204);
+  REQUIRE(sim(s.api(), "POST", "/fllws/%C3%A5se?latest=4242", R"({"unfollow":"cy"})").status ==
+          204);
 }
 
 }  // namespace
@@ -50,8 +51,10 @@ TEST_CASE("what was acknowledged survives a restart: users, messages, follows an
     populate(s);
     before = take(s);
     CHECK(before.latest == R"({"latest":4242})");
-    if (crash) s.kill();
-    else CHECK(s.stop() == 0);
+    if (crash)
+      s.kill();
+    else
+      CHECK(s.stop() == 0);
   }
   server_process again({}, data);
   CHECK(take(again) == before);

@@ -14,7 +14,8 @@ http_result sign_up(web_client& c, const std::string& user, const std::string& p
                     std::string pw2 = {}, std::string email = {}) {
   if (pw2.empty()) pw2 = pw;
   if (email.empty()) email = user + "@example.com";
-  return c.post("/register", {{"username", user}, {"email", email}, {"password", pw}, {"password2", pw2}});
+  return c.post("/register",
+                {{"username", user}, {"email", email}, {"password", pw}, {"password2", pw2}});
 }
 
 http_result sign_in(web_client& c, const std::string& user, const std::string& pw = "default") {
@@ -46,12 +47,13 @@ TEST_CASE("sign up: success flash on the sign-in page, then every error in the s
   CHECK(has(sign_up(d, "user1"), "<strong>Error:</strong> The username is already taken"));
   CHECK(has(sign_up(d, ""), "You have to enter a username"));
   CHECK(has(sign_up(d, "meh", "foo", "foo", "broken"), "You have to enter a valid email address"));
-  auto empty_pw = d.post("/register", {{"username", "meh"}, {"email", "m@x"}, {"password", ""}, {"password2", ""}});
+  auto empty_pw = d.post(
+      "/register", {{"username", "meh"}, {"email", "m@x"}, {"password", ""}, {"password2", ""}});
   CHECK(has(empty_pw, "You have to enter a password"));
   auto mismatch = sign_up(d, "meh", "x", "y");
   CHECK(mismatch.status == 200);
   CHECK(has(mismatch, "The two passwords do not match"));
-  CHECK(has(mismatch, "value=\"meh\""));            // typed username kept
+  CHECK(has(mismatch, "value=\"meh\""));              // typed username kept
   CHECK(has(mismatch, "value=\"meh@example.com\""));  // and email
 }
 
@@ -108,7 +110,9 @@ TEST_CASE("messages: recorded with a flash, escaped, in timelines with avatar an
   CHECK(has(pub, "<ul class=\"messages\">"));
   CHECK(has(pub, "<strong><a href=\"/foo\">foo</a></strong>"));
   // md5("foo@example.com")
-  CHECK(has(pub, "https://www.gravatar.com/avatar/b48def645758b95537d4424c84d1a9ff?d=identicon&amp;s=48"));
+  CHECK(
+      has(pub,
+          "https://www.gravatar.com/avatar/b48def645758b95537d4424c84d1a9ff?d=identicon&amp;s=48"));
   CHECK(has(pub, "<small>&mdash; 20"));
   // An empty text records nothing, and says nothing.
   auto empty = c.post("/add_message", {{"text", ""}});
@@ -148,7 +152,8 @@ TEST_CASE("timelines: my timeline has me and whom I follow, user pages only that
   mine = bar.get("/");
   CHECK(has(mine, "the message by foo"));
   CHECK(has(mine, "the message by bar"));
-  CHECK(mine.body.find("the message by bar") < mine.body.find("the message by foo"));  // newest first
+  CHECK(mine.body.find("the message by bar") <
+        mine.body.find("the message by foo"));  // newest first
   CHECK_FALSE(has(bar.get("/bar"), "the message by foo"));
   CHECK(has(bar.get("/bar"), "This is you!"));
   CHECK_FALSE(has(bar.get("/foo"), "the message by bar"));
@@ -190,7 +195,8 @@ TEST_CASE("usernames with spaces and non-ASCII work in links and pages") {
 TEST_CASE("pagination: 30 per page and an older-messages cursor") {
   server_process s;
   auto c = signed_in(s, "p");
-  for (int i = 0; i < 35; ++i) c.post("/add_message", {{"text", "msg-" + std::to_string(i) + "-end"}});
+  for (int i = 0; i < 35; ++i)
+    c.post("/add_message", {{"text", "msg-" + std::to_string(i) + "-end"}});
   auto first = c.get("/public");
   CHECK(has(first, "msg-34-end"));
   CHECK(has(first, "msg-5-end"));
@@ -211,8 +217,9 @@ TEST_CASE("CSRF: cross-site state changes are refused, same-site and header-less
   signed_in(s, "other");
   auto cross = c.send("GET", "/other/follow", {}, {{"Sec-Fetch-Site", "cross-site"}});
   CHECK(cross.status == 403);
-  auto foreign = c.send("POST", "/add_message", "text=pwned",
-                        {{"Origin", "http://evil.example"}, {"Content-Type", "application/x-www-form-urlencoded"}});
+  auto foreign = c.send(
+      "POST", "/add_message", "text=pwned",
+      {{"Origin", "http://evil.example"}, {"Content-Type", "application/x-www-form-urlencoded"}});
   CHECK(foreign.status == 403);
   auto null_origin = c.send("POST", "/add_message", "text=pwned", {{"Origin", "null"}});
   CHECK(null_origin.status == 403);
@@ -235,8 +242,9 @@ TEST_CASE("a tampered or garbage cookie means logged out, never an error") {
   auto c = signed_in(s, "foo");
   auto good = c.cookie;
   REQUIRE_FALSE(good.empty());
-  for (std::string bad : {good.substr(0, good.size() - 2) + "AA", "x" + good, std::string("garbage"),
-                          std::string("."), std::string(5000, 'a'), good.substr(0, good.find('.'))}) {
+  for (std::string bad :
+       {good.substr(0, good.size() - 2) + "AA", "x" + good, std::string("garbage"),
+        std::string("."), std::string(5000, 'a'), good.substr(0, good.find('.'))}) {
     web_client t(s.web());
     t.cookie = bad;
     auto r = t.send("GET", "/");

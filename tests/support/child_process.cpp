@@ -64,7 +64,7 @@ int child_process::reap(bool block) {
 bool child_process::running() { return reap(false) < 0; }
 
 std::optional<std::vector<std::string>> child_process::wait_for(const std::regex& pattern,
-                                                                 std::chrono::milliseconds timeout) {
+                                                                std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   std::optional<std::vector<std::string>> groups;
   auto matched = [&] {
@@ -73,7 +73,8 @@ std::optional<std::vector<std::string>> child_process::wait_for(const std::regex
     groups.emplace(m.begin(), m.end());  // copies, before output_ can grow again
     return true;
   };
-  changed_.wait_until(lock, std::chrono::steady_clock::now() + timeout, [&] { return matched() || eof_; });
+  changed_.wait_until(lock, std::chrono::steady_clock::now() + timeout,
+                      [&] { return matched() || eof_; });
   return groups;
 }
 

@@ -26,7 +26,8 @@ class child_process {
 
   // Waits until the output matches pattern and returns the match and its groups, or
   // nullopt when the process ends or the timeout passes first.
-  std::optional<std::vector<std::string>> wait_for(const std::regex& pattern, std::chrono::milliseconds timeout);
+  std::optional<std::vector<std::string>> wait_for(const std::regex& pattern,
+                                                   std::chrono::milliseconds timeout);
   // Sends sig and waits for the exit; returns the exit status (128 + signal if killed).
   int signal_and_wait(int sig);
   // Waits for the process to end by itself within timeout; SIGKILL after it.

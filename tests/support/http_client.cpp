@@ -1,14 +1,13 @@
 #include "tests/support/http_client.hpp"
 
-#include <future>
-#include <stdexcept>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <future>
+#include <stdexcept>
 
 #include "http/host_port.hpp"
 
@@ -124,14 +123,15 @@ http_result request(const std::string& host_port, const std::string& method,
   return c.send(method, target, body, h);
 }
 
-http_result sim(const std::string& host_port, const std::string& method,
-                const std::string& target, const std::string& body) {
+http_result sim(const std::string& host_port, const std::string& method, const std::string& target,
+                const std::string& body) {
   std::vector<std::pair<std::string, std::string>> h = {{"Authorization", sim_auth}};
   if (!body.empty()) h.emplace_back("Content-Type", "application/json");
   return request(host_port, method, target, body, h);
 }
 
-http::response call_handler(http::handler& h, http::request req, std::chrono::milliseconds timeout) {
+http::response call_handler(http::handler& h, http::request req,
+                            std::chrono::milliseconds timeout) {
   auto answered = std::make_shared<std::promise<http::response>>();
   auto future = answered->get_future();
   h.handle(std::move(req), [answered](http::response r) { answered->set_value(std::move(r)); });

@@ -28,12 +28,13 @@ http_result request(const std::string& host_port, const std::string& method,
                     const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 // The simulator's way: Authorization header and a JSON body.
-http_result sim(const std::string& host_port, const std::string& method,
-                const std::string& target, const std::string& body = {});
+http_result sim(const std::string& host_port, const std::string& method, const std::string& target,
+                const std::string& body = {});
 
 // Hands req to h and waits for its answer, from whichever thread gives it (the writer,
 // a worker pool). Throws std::runtime_error when none comes within the timeout.
-http::response call_handler(http::handler& h, http::request req, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+http::response call_handler(http::handler& h, http::request req,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 // A kept-alive connection for several requests.
 class connection {
@@ -45,7 +46,8 @@ class connection {
                    const std::vector<std::pair<std::string, std::string>>& headers = {});
   // Sends raw bytes and reads what comes back until the server closes or the
   // timeout passes.
-  std::string raw(const std::string& bytes, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  std::string raw(const std::string& bytes,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Sends raw bytes without reading anything.
   void raw_write(const std::string& bytes);
   // Reads whatever arrives next (at least one byte unless the peer closes).

@@ -12,6 +12,7 @@ struct tool_result {
 };
 
 // Runs bin/<name> with args (no shell), with at most `timeout_s` seconds.
-tool_result run_tool(const std::string& name, const std::vector<std::string>& args, int timeout_s = 120);
+tool_result run_tool(const std::string& name, const std::vector<std::string>& args,
+                     int timeout_s = 120);
 
 }  // namespace minitwit::test

@@ -19,7 +19,8 @@ class server_process {
   // and waits until it listens; throws with its output when it does not within 30 s.
   // With early = true it returns as soon as the admin listener is up (before the
   // read models have caught up): api() and web() are then empty.
-  explicit server_process(std::vector<std::string> extra_args = {}, std::string data_dir = {}, bool early = false);
+  explicit server_process(std::vector<std::string> extra_args = {}, std::string data_dir = {},
+                          bool early = false);
 
   const std::string& api() const { return api_; }  // "127.0.0.1:PORT"
   const std::string& web() const { return web_; }

@@ -48,7 +48,8 @@ struct store_fixture {
   app::write_result write(std::optional<core::command> c, std::optional<std::int64_t> latest = {}) {
     std::promise<app::write_result> p;
     auto f = p.get_future();
-    if (!writer->submit({std::move(c), latest, [&p](app::write_result r) { p.set_value(std::move(r)); }}))
+    if (!writer->submit(
+            {std::move(c), latest, [&p](app::write_result r) { p.set_value(std::move(r)); }}))
       throw std::runtime_error("writer refused");
     return f.get();
   }

@@ -1,9 +1,8 @@
 #include "tests/support/web_client.hpp"
 
-#include <stdexcept>
-
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
+#include <stdexcept>
 
 namespace minitwit::test {
 
@@ -19,7 +18,8 @@ std::string form_encode(const std::vector<std::pair<std::string, std::string>>& 
   return out;
 }
 
-http_result web_client::send(const std::string& method, const std::string& path, const std::string& body,
+http_result web_client::send(const std::string& method, const std::string& path,
+                             const std::string& body,
                              std::vector<std::pair<std::string, std::string>> headers) {
   visited.push_back(path);
   if (!cookie.empty()) headers.emplace_back("Cookie", "session=" + cookie);
@@ -40,11 +40,13 @@ http_result web_client::follow(http_result r) {
   return r;
 }
 
-http_result web_client::get(const std::string& path, const std::vector<std::pair<std::string, std::string>>& headers) {
+http_result web_client::get(const std::string& path,
+                            const std::vector<std::pair<std::string, std::string>>& headers) {
   return follow(send("GET", path, {}, headers));
 }
 
-http_result web_client::post(const std::string& path, const std::vector<std::pair<std::string, std::string>>& fields,
+http_result web_client::post(const std::string& path,
+                             const std::vector<std::pair<std::string, std::string>>& fields,
                              const std::vector<std::pair<std::string, std::string>>& headers) {
   auto h = headers;
   h.emplace_back("Content-Type", "application/x-www-form-urlencoded");

@@ -14,15 +14,17 @@ class web_client {
   explicit web_client(std::string host_port) : host_(std::move(host_port)) {}
 
   // GET, following redirects; the last response is returned.
-  http_result get(const std::string& path, const std::vector<std::pair<std::string, std::string>>& headers = {});
+  http_result get(const std::string& path,
+                  const std::vector<std::pair<std::string, std::string>>& headers = {});
   // POST a form (fields are percent-encoded), following redirects.
-  http_result post(const std::string& path, const std::vector<std::pair<std::string, std::string>>& fields,
+  http_result post(const std::string& path,
+                   const std::vector<std::pair<std::string, std::string>>& fields,
                    const std::vector<std::pair<std::string, std::string>>& headers = {});
   // One request, no redirects followed.
   http_result send(const std::string& method, const std::string& path, const std::string& body = {},
                    std::vector<std::pair<std::string, std::string>> headers = {});
 
-  std::string cookie;  // the session cookie's value, "" when none
+  std::string cookie;                // the session cookie's value, "" when none
   std::vector<std::string> visited;  // every path requested, redirects included
 
  private:

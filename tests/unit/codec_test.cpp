@@ -14,14 +14,19 @@ using storage::envelope;
 TEST_CASE("every event type round-trips through the codec") {
   std::vector<core::event> events = {
       core::user_registered{1, "Roger Histand", "r@x.dk", "$argon2id$v=19$m=12288,t=3,p=1$abc"},
-      core::message_posted{9, 1, std::string("bl\xc3\xa5" "b\xc3\xa6r \0 <b>", 14), 1700000000},
+      core::message_posted{9, 1,
+                           std::string("bl\xc3\xa5"
+                                       "b\xc3\xa6r \0 <b>",
+                                       14),
+                           1700000000},
       core::user_followed{1, 2},
       core::user_unfollowed{2, 1},
       core::message_flagged{9, true},
       core::message_flagged{9, false},
   };
   for (auto& ev : events) {
-    for (std::optional<std::int64_t> latest : {std::optional<std::int64_t>{}, std::optional<std::int64_t>{-7}}) {
+    for (std::optional<std::int64_t> latest :
+         {std::optional<std::int64_t>{}, std::optional<std::int64_t>{-7}}) {
       envelope e{123, 1700000000123, latest, ev};
       auto decoded = storage::decode(123, storage::encode(e));
       REQUIRE(decoded);
@@ -43,7 +48,8 @@ TEST_CASE("decoding names the seq and refuses unknown types, versions and corrup
 
   auto bad_version = bytes;
   bad_version[3] = 7;
-  CHECK(storage::decode(5, bad_version).error().message.find("schema version 7") != std::string::npos);
+  CHECK(storage::decode(5, bad_version).error().message.find("schema version 7") !=
+        std::string::npos);
 
   CHECK_FALSE(storage::decode(5, bytes.substr(0, bytes.size() - 1)));
   CHECK_FALSE(storage::decode(5, bytes + "x"));

@@ -1,9 +1,9 @@
+#include "core/decide.hpp"
+
 #include <doctest/doctest.h>
 
 #include <map>
 #include <set>
-
-#include "core/decide.hpp"
 
 using namespace minitwit::core;
 
@@ -17,7 +17,9 @@ struct fake_state final : state_view {
     auto it = users.find(n);
     return it == users.end() ? std::nullopt : std::optional(it->second);
   }
-  minitwit::result<bool> is_following(user_id a, user_id b) const override { return follows.count({a, b}) > 0; }
+  minitwit::result<bool> is_following(user_id a, user_id b) const override {
+    return follows.count({a, b}) > 0;
+  }
   minitwit::result<std::optional<message_state>> find_message(message_id id) const override {
     auto it = messages.find(id);
     return it == messages.end() ? std::nullopt : std::optional(it->second);
@@ -27,7 +29,9 @@ struct fake_state final : state_view {
 const decision_context ctx{1700000000, 7, 42};
 
 // The decision itself: these states never fail to read.
-decision decided(const command& c, const state_view& s, const decision_context& x) { return *decide(c, s, x); }
+decision decided(const command& c, const state_view& s, const decision_context& x) {
+  return *decide(c, s, x);
+}
 
 }  // namespace
 
@@ -36,13 +40,15 @@ TEST_CASE("register: a new name becomes user_registered with the next id") {
   auto d = decided(register_user{"Roger Histand", "r@h.dk", "$argon2id$x"}, s, ctx);
   REQUIRE(d);
   REQUIRE(d->size() == 1);
-  CHECK(std::get<user_registered>(d->front()) == user_registered{7, "Roger Histand", "r@h.dk", "$argon2id$x"});
+  CHECK(std::get<user_registered>(d->front()) ==
+        user_registered{7, "Roger Histand", "r@h.dk", "$argon2id$x"});
 }
 
 TEST_CASE("register: a taken name is refused, byte for byte and case-sensitively") {
   fake_state s;
   s.users["alice"] = 1;
-  CHECK(decided(register_user{"alice", "a@b", "h"}, s, ctx).error() == domain_error::username_taken);
+  CHECK(decided(register_user{"alice", "a@b", "h"}, s, ctx).error() ==
+        domain_error::username_taken);
   CHECK(decided(register_user{"Alice", "a@b", "h"}, s, ctx).has_value());
 }
 
@@ -100,7 +106,9 @@ TEST_CASE("a state that cannot be read fails the decision, which is no refusal")
       return minitwit::make_error(minitwit::errc::io, "disk on fire");
     }
     minitwit::result<bool> is_following(user_id, user_id) const override { return false; }
-    minitwit::result<std::optional<message_state>> find_message(message_id) const override { return std::nullopt; }
+    minitwit::result<std::optional<message_state>> find_message(message_id) const override {
+      return std::nullopt;
+    }
   } s;
   auto d = decide(post_message{"ann", "hi"}, s, ctx);
   REQUIRE_FALSE(d);

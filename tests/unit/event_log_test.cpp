@@ -30,7 +30,8 @@ struct opened_log {
     auto last = *log->last_seq();
     std::vector<std::string> encoded;
     for (std::size_t i = 0; i < n; ++i)
-      encoded.push_back(storage::encode({0, 1000, std::nullopt, core::user_followed{last + i + 1, 1}}));
+      encoded.push_back(
+          storage::encode({0, 1000, std::nullopt, core::user_followed{last + i + 1, 1}}));
     storage::write_batch batch(*db);
     REQUIRE(log->append(last, encoded, batch));
     REQUIRE(db->write(batch, durability::synced));
@@ -39,7 +40,8 @@ struct opened_log {
 
 std::vector<std::uint64_t> seqs_from(const storage::event_log& log, std::uint64_t from) {
   std::vector<std::uint64_t> seen;
-  REQUIRE(log.scan(from, [&](const storage::log_record& r) { return seen.push_back(r.seq), true; }));
+  REQUIRE(
+      log.scan(from, [&](const storage::log_record& r) { return seen.push_back(r.seq), true; }));
   return seen;
 }
 
@@ -84,7 +86,8 @@ TEST_CASE("scan_events decodes, and names the seq of a record it cannot decode")
   opened_log l;
   l.append(2);
   std::vector<storage::envelope> events;
-  REQUIRE(storage::scan_events(*l.log, 1, [&](const storage::envelope& e) { return events.push_back(e), true; }));
+  REQUIRE(storage::scan_events(
+      *l.log, 1, [&](const storage::envelope& e) { return events.push_back(e), true; }));
   REQUIRE(events.size() == 2);
   CHECK(events[1].seq == 2);
   CHECK(std::get<core::user_followed>(events[1].event).follower == 2);
@@ -107,12 +110,15 @@ TEST_CASE("follow visits the backlog, then records as they are appended, until s
   std::promise<void> reached_five;
   std::stop_source stop;
   std::thread follower([&] {
-    auto r = l.log->follow(2, [&](const storage::log_record& rec) {
-      std::lock_guard lock(mu);
-      seen.push_back(rec.seq);
-      if (rec.seq == 5) reached_five.set_value();
-      return true;
-    }, stop.get_token());
+    auto r = l.log->follow(
+        2,
+        [&](const storage::log_record& rec) {
+          std::lock_guard lock(mu);
+          seen.push_back(rec.seq);
+          if (rec.seq == 5) reached_five.set_value();
+          return true;
+        },
+        stop.get_token());
     CHECK(r);
   });
   l.append(1);
@@ -127,8 +133,9 @@ TEST_CASE("follow ends when its visitor says stop") {
   opened_log l;
   l.append(4);
   std::vector<std::uint64_t> seen;
-  auto r = l.log->follow(1, [&](const storage::log_record& rec) { return seen.push_back(rec.seq), rec.seq < 3; },
-                         std::stop_token());
+  auto r = l.log->follow(
+      1, [&](const storage::log_record& rec) { return seen.push_back(rec.seq), rec.seq < 3; },
+      std::stop_token());
   CHECK(r);
   CHECK(seen == std::vector<std::uint64_t>{1, 2, 3});
 }

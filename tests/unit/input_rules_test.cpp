@@ -1,8 +1,8 @@
+#include "core/input_rules.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "core/input_rules.hpp"
 
 using namespace minitwit::core;
 
@@ -26,10 +26,10 @@ TEST_CASE("usernames refuse control characters, invalid UTF-8 and excess length"
 TEST_CASE("UTF-8 validation rejects overlongs, surrogates and truncation") {
   CHECK(is_valid_utf8("plain"));
   CHECK(is_valid_utf8("\xc3\xa6\xe2\x82\xac\xf0\x9f\x98\x80"));  // æ € 😀
-  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
-  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
-  CHECK_FALSE(is_valid_utf8("\xe2\x82"));          // truncated
-  CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // beyond U+10FFFF
+  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));                        // overlong '/'
+  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));                    // surrogate
+  CHECK_FALSE(is_valid_utf8("\xe2\x82"));                        // truncated
+  CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));                // beyond U+10FFFF
 }
 
 TEST_CASE("message texts: UTF-8, no NUL, bounded") {

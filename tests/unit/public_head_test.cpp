@@ -1,10 +1,11 @@
 // The in-memory head of the public timeline answers exactly what RocksDB answers, through
 // posts, flags, unflags and more messages than it holds, or declines to answer.
+#include "projections/public_head.hpp"
+
 #include <doctest/doctest.h>
 
 #include <random>
 
-#include "projections/public_head.hpp"
 #include "tests/support/store_fixture.hpp"
 
 using namespace minitwit;
@@ -66,7 +67,8 @@ TEST_CASE("a head loaded from a database with more messages than it holds knows 
   projections::public_head head(10);
   REQUIRE(head.load(rocks));
   CHECK(head.page(9).has_value());
-  CHECK_FALSE(head.page(10).has_value());  // it holds ten; whether an eleventh exists is below its floor
+  CHECK_FALSE(
+      head.page(10).has_value());  // it holds ten; whether an eleventh exists is below its floor
   auto page = head.page(3);
   REQUIRE(page);
   CHECK(ids(*page) == ids(*rocks.public_timeline(3)));

@@ -17,7 +17,8 @@ namespace {
 app::write_result write(server::store& s, core::command c) {
   std::promise<app::write_result> p;
   auto f = p.get_future();
-  REQUIRE(s.writer().submit({std::move(c), std::nullopt, [&p](app::write_result r) { p.set_value(std::move(r)); }}));
+  REQUIRE(s.writer().submit(
+      {std::move(c), std::nullopt, [&p](app::write_result r) { p.set_value(std::move(r)); }}));
   return f.get();
 }
 

@@ -4,10 +4,10 @@
 #include <random>
 #include <thread>
 
-#include "storage/local_event_log.hpp"
-#include "storage/write_batch.hpp"
 #include "storage/keys.hpp"
+#include "storage/local_event_log.hpp"
 #include "storage/meta.hpp"
+#include "storage/write_batch.hpp"
 #include "tests/support/store_fixture.hpp"
 
 using namespace minitwit;
@@ -70,7 +70,8 @@ TEST_CASE("a batch decides against its own pending writes") {
       core::follow_user{"x", "y"},          core::follow_user{"x", "y"}};
   for (std::size_t i = 0; i < cmds.size(); ++i) {
     futures.push_back(promises[i].get_future());
-    REQUIRE(s.writer->submit({cmds[i], {}, [&, i](app::write_result r) { promises[i].set_value(std::move(r)); }}));
+    REQUIRE(s.writer->submit(
+        {cmds[i], {}, [&, i](app::write_result r) { promises[i].set_value(std::move(r)); }}));
   }
   CHECK(futures[0].get().status == app::write_status::applied);
   CHECK(futures[1].get().error == core::domain_error::username_taken);
@@ -92,11 +93,16 @@ TEST_CASE("a full queue refuses instead of growing") {
   auto* w = s.writer;
   // The first request's callback blocks the writer thread, so the queue fills up.
   std::atomic<int> answered{0};
-  REQUIRE(w->submit({std::nullopt, 1, [&, released](app::write_result) { released.wait(); ++answered; }}));
+  REQUIRE(w->submit({std::nullopt, 1, [&, released](app::write_result) {
+                       released.wait();
+                       ++answered;
+                     }}));
   int accepted = 0, refused = 0;
   for (int i = 0; i < 20; ++i) {
-    if (w->submit({std::nullopt, i, [&](app::write_result) { ++answered; }})) ++accepted;
-    else ++refused;
+    if (w->submit({std::nullopt, i, [&](app::write_result) { ++answered; }}))
+      ++accepted;
+    else
+      ++refused;
   }
   CHECK(accepted <= 5);  // 4 queued, plus one the writer may have taken already
   CHECK(refused >= 15);
@@ -202,8 +208,10 @@ TEST_CASE("the database refuses a newer storage format") {
   {
     auto db = std::move(*storage::database::open(dir.path()));
     rocksdb::WriteOptions wo;
-    REQUIRE(db->db().Put(wo, db->cf(storage::column::meta), storage::meta_key::format_version,
-                         storage::keys::u64(storage::current_format_version + 1)).ok());
+    REQUIRE(db->db()
+                .Put(wo, db->cf(storage::column::meta), storage::meta_key::format_version,
+                     storage::keys::u64(storage::current_format_version + 1))
+                .ok());
   }
   auto again = storage::database::open(dir.path());
   REQUIRE_FALSE(again);
@@ -225,7 +233,8 @@ TEST_CASE("home timeline equals a brute-force merge, page by page, with flags an
     posted.push_back(std::get<core::message_posted>(r.events[0].event).id);
   }
   // Flag some newest messages: author_heads then over-estimates, which must not matter.
-  for (int i = 0; i < 20; ++i) s.write(core::flag_message{posted[posted.size() - 1 - rng() % 40], true});
+  for (int i = 0; i < 20; ++i)
+    s.write(core::flag_message{posted[posted.size() - 1 - rng() % 40], true});
 
   std::vector<std::string> expected;  // brute force: every visible message of me + followed
   auto all = *s.reads->public_timeline(100000);
@@ -246,7 +255,9 @@ TEST_CASE("home timeline equals a brute-force merge, page by page, with flags an
   }
 }
 
-TEST_CASE("readers query while the writer commits: every page is consistent (run under ThreadSanitizer too)") {
+TEST_CASE(
+    "readers query while the writer commits: every page is consistent (run under ThreadSanitizer "
+    "too)") {
   store_fixture s;
   for (int u = 0; u < 4; ++u) s.user("u" + std::to_string(u));
   for (int u = 1; u < 4; ++u) s.write(core::follow_user{"u0", "u" + std::to_string(u)});
@@ -256,8 +267,12 @@ TEST_CASE("readers query while the writer commits: every page is consistent (run
   for (int r = 0; r < 3; ++r)
     readers.emplace_back([&] {
       while (!done) {
-        for (auto page : {s.reads->public_timeline(30), s.reads->home_timeline(1, 30), s.reads->user_timeline(2, 30)}) {
-          if (!page) { ++bad; continue; }
+        for (auto page : {s.reads->public_timeline(30), s.reads->home_timeline(1, 30),
+                          s.reads->user_timeline(2, 30)}) {
+          if (!page) {
+            ++bad;
+            continue;
+          }
           for (std::size_t i = 1; i < page->messages.size(); ++i)
             if (page->messages[i - 1].id <= page->messages[i].id) ++bad;
           ++pages;
@@ -267,8 +282,9 @@ TEST_CASE("readers query while the writer commits: every page is consistent (run
     });
   std::atomic<int> answered{0};
   for (int i = 0; i < 2000; ++i) {
-    app::write_request w{core::post_message{"u" + std::to_string(i % 4), "m" + std::to_string(i)}, i,
-                             [&](app::write_result r) { answered += r.status == app::write_status::applied; }};
+    app::write_request w{
+        core::post_message{"u" + std::to_string(i % 4), "m" + std::to_string(i)}, i,
+        [&](app::write_result r) { answered += r.status == app::write_status::applied; }};
     while (!s.writer->submit(w)) std::this_thread::yield();  // queue full: the writer catches up
   }
   s.writer->stop();  // answers everything queued

@@ -1,5 +1,7 @@
 #include "tools/loadgen/driver.hpp"
 
+#include <fmt/format.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -10,7 +12,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
 
 namespace minitwit::loadgen {
 namespace {
@@ -67,7 +68,7 @@ http::request<http::string_body> make_request(const driver_options& o, const req
 }
 
 // One request and its answer. Returns the status, or what went wrong.
-net::awaitable<expected<unsigned, std::string>> exchange(shared_state& st, connection& c, const request_plan& r) {
+net::awaitable<result<unsigned>> exchange(shared_state& st, connection& c, const request_plan& r) {
   beast::error_code ec;
   auto with_ec = net::redirect_error(net::use_awaitable, ec);
   c.stream.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -76,32 +77,33 @@ net::awaitable<expected<unsigned, std::string>> exchange(shared_state& st, conne
   if (!c.open) {
     c.buffer.clear();
     co_await c.stream.async_connect(st.endpoints, with_ec);
-    if (ec) co_return unexpected("connect: " + ec.message());
+    if (ec) co_return make_error(errc::unavailable, "connect: " + ec.message());
     c.stream.socket().non_blocking(true, ec);
-    if (ec) co_return unexpected("connect: " + ec.message());
+    if (ec) co_return make_error(errc::unavailable, "connect: " + ec.message());
     c.open = true;
   }
   auto req = make_request(st.options, r);
   co_await http::async_write(c.stream, req, with_ec);
   if (ec) {
     c.close();
-    co_return unexpected("write: " + ec.message());
+    co_return make_error(errc::unavailable, "write: " + ec.message());
   }
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 << 20);
   co_await http::async_read(c.stream, c.buffer, parser, with_ec);
   if (ec) {
     c.close();
-    co_return unexpected("read: " + ec.message());
+    co_return make_error(errc::unavailable, "read: " + ec.message());
   }
   if (!st.options.keep_alive || !parser.get().keep_alive()) c.close();
   co_return parser.get().result_int();
 }
 
-outcome classify(const driver_options& o, const request_plan& r, const expected<unsigned, std::string>& answer,
+outcome classify(const driver_options& o, const request_plan& r, const result<unsigned>& answer,
                  double ms) {
   if (!answer) return outcome::connection_error;
-  if (*answer != r.expect && (r.also_ok == 0 || *answer != r.also_ok)) return outcome::unexpected_status;
+  if (*answer != r.expect && (r.also_ok == 0 || *answer != r.also_ok))
+    return outcome::unexpected_status;
   return ms > o.slow_ms ? outcome::slow : outcome::ok;
 }
 
@@ -130,9 +132,12 @@ net::awaitable<void> worker(shared_state& st) {
     auto o = classify(st.options, j.request, answer, ms);
     if (j.measured) {
       st.rec.record(j.request.label, ms, o);
-      if (o == outcome::connection_error) st.rec.note_error(fmt::format("{} {}: {}", j.request.label, j.request.target, answer.error()));
+      if (o == outcome::connection_error)
+        st.rec.note_error(
+            fmt::format("{} {}: {}", j.request.label, j.request.target, answer.error().message));
       if (o == outcome::unexpected_status)
-        st.rec.note_error(fmt::format("{} {}: status {}, expected {}", j.request.label, j.request.target, *answer, j.request.expect));
+        st.rec.note_error(fmt::format("{} {}: status {}, expected {}", j.request.label,
+                                      j.request.target, *answer, j.request.expect));
     }
     st.source.complete(j, o);
     st.completed.cancel();
@@ -142,12 +147,14 @@ net::awaitable<void> worker(shared_state& st) {
 
 }  // namespace
 
-expected<double, std::string> drive(const driver_options& o, request_source& source, recorder& rec) {
+result<double> drive(const driver_options& o, request_source& source, recorder& rec) {
   net::io_context io(1);
   tcp::resolver resolver(io);
   beast::error_code ec;
   auto endpoints = resolver.resolve(o.server.host, o.server.port_text(), ec);
-  if (ec) return unexpected(fmt::format("cannot resolve {}: {}", o.server.to_string(), ec.message()));
+  if (ec)
+    return make_error(errc::unavailable,
+                      fmt::format("cannot resolve {}: {}", o.server.to_string(), ec.message()));
   shared_state st{o, source, rec, endpoints, net::steady_timer(io, clock_type::time_point::max())};
   for (std::size_t i = 0; i < o.connections; ++i) net::co_spawn(io, worker(st), net::detached);
   auto t0 = clock_type::now();

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "core/expected.hpp"
+#include "core/result.hpp"
 #include "http/host_port.hpp"
 #include "tools/loadgen/report.hpp"
 
@@ -61,6 +61,6 @@ struct driver_options {
 
 // Runs until the source is done; returns the wall-clock seconds it took. Fails only when
 // the target cannot be resolved.
-[[nodiscard]] expected<double, std::string> drive(const driver_options& o, request_source& source, recorder& rec);
+result<double> drive(const driver_options& o, request_source& source, recorder& rec);
 
 }  // namespace minitwit::loadgen

@@ -1,12 +1,12 @@
 #include "tools/loadgen/generate.hpp"
 
+#include <fmt/format.h>
+
 #include <ostream>
 #include <random>
 #include <sstream>
 #include <unordered_map>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "tools/loadgen/scenario.hpp"
 #include "tools/loadgen/text.hpp"
@@ -77,7 +77,9 @@ class generator {
     a.arg2 = fmt::format("pw-{:x}", rng_());
     return a;
   }
-  action tweet() { return {.kind = action_kind::tweet, .user = name(user()), .arg1 = tweet_text(rng_)}; }
+  action tweet() {
+    return {.kind = action_kind::tweet, .user = name(user()), .arg1 = tweet_text(rng_)};
+  }
   action follow() {
     auto [a, b] = distinct_pair();
     follows_.add(a, b);
@@ -89,13 +91,15 @@ class generator {
     return {.kind = action_kind::unfollow, .user = name(a), .arg1 = name(b)};
   }
   std::pair<std::uint64_t, std::uint64_t> distinct_pair() {
-    std::uint64_t a = std::uniform_int_distribution<std::uint64_t>(0, registered_ - 1)(rng_), b = user();
+    std::uint64_t a = std::uniform_int_distribution<std::uint64_t>(0, registered_ - 1)(rng_),
+                  b = user();
     while (b == a) b = std::uniform_int_distribution<std::uint64_t>(0, registered_ - 1)(rng_);
     return {a, b};
   }
   std::pair<std::uint64_t, std::uint64_t> not_following_pair() {
     auto p = distinct_pair();
-    for (int tries = 0; tries < 16 && follows_.contains(p.first, p.second); ++tries) p = distinct_pair();
+    for (int tries = 0; tries < 16 && follows_.contains(p.first, p.second); ++tries)
+      p = distinct_pair();
     return p;
   }
 
@@ -107,12 +111,15 @@ class generator {
 
 }  // namespace
 
-expected<void, std::string> generate_scenario(const generate_options& o, std::ostream& out) {
-  if (o.users < 2) return unexpected(std::string("--users must be at least 2"));
-  if (o.users > 0xffffffffu) return unexpected(std::string("--users must be below 2^32"));
-  if (o.actions < o.users) return unexpected(std::string("--actions must be at least --users (every user registers once)"));
+result<void> generate_scenario(const generate_options& o, std::ostream& out) {
+  if (o.users < 2) return make_error(errc::invalid_argument, "--users must be at least 2");
+  if (o.users > 0xffffffffu)
+    return make_error(errc::invalid_argument, "--users must be below 2^32");
+  if (o.actions < o.users)
+    return make_error(errc::invalid_argument,
+                      "--actions must be at least --users (every user registers once)");
   generator(o).run(out);
-  if (!out) return unexpected(std::string("could not write the scenario"));
+  if (!out) return make_error(errc::io, "could not write the scenario");
   return {};
 }
 

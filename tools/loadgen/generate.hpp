@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <iosfwd>
 
-#include "core/expected.hpp"
+#include "core/result.hpp"
 
 namespace minitwit::loadgen {
 
@@ -21,6 +21,6 @@ struct generate_options {
 };
 
 // Writes the scenario; fails (writing nothing) when the options cannot make one.
-[[nodiscard]] expected<void, std::string> generate_scenario(const generate_options& o, std::ostream& out);
+result<void> generate_scenario(const generate_options& o, std::ostream& out);
 
 }  // namespace minitwit::loadgen

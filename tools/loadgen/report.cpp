@@ -1,9 +1,9 @@
 #include "tools/loadgen/report.hpp"
 
-#include <algorithm>
-
-#include <boost/json.hpp>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
 
 namespace minitwit::loadgen {
 namespace {
@@ -28,20 +28,23 @@ boost::json::object summary_json(const label_summary& s) {
   return {{"label", s.label},
           {"requests", s.requests},
           {"throughput_rps", s.throughput},
-          {"errors", {{"unexpected_status", s.unexpected_status},
-                      {"slower_than_timeout", s.slow},
-                      {"connection", s.connection_errors}}},
-          {"latency_ms", {{"p50", s.latency.p50},
-                          {"p90", s.latency.p90},
-                          {"p99", s.latency.p99},
-                          {"p99_9", s.latency.p999},
-                          {"max", s.latency.max}}}};
+          {"errors",
+           {{"unexpected_status", s.unexpected_status},
+            {"slower_than_timeout", s.slow},
+            {"connection", s.connection_errors}}},
+          {"latency_ms",
+           {{"p50", s.latency.p50},
+            {"p90", s.latency.p90},
+            {"p99", s.latency.p99},
+            {"p99_9", s.latency.p999},
+            {"max", s.latency.max}}}};
 }
 
 std::string table_row(const label_summary& s) {
-  return fmt::format("{:<16} {:>9} {:>10.0f} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f} {:>7} {:>6} {:>6}\n", s.label,
-                     s.requests, s.throughput, s.latency.p50, s.latency.p90, s.latency.p99, s.latency.p999,
-                     s.latency.max, s.unexpected_status, s.slow, s.connection_errors);
+  return fmt::format(
+      "{:<16} {:>9} {:>10.0f} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f} {:>7} {:>6} {:>6}\n",
+      s.label, s.requests, s.throughput, s.latency.p50, s.latency.p90, s.latency.p99,
+      s.latency.p999, s.latency.max, s.unexpected_status, s.slow, s.connection_errors);
 }
 
 }  // namespace
@@ -102,19 +105,25 @@ boost::json::value to_json(const run_report& r) {
   for (const auto& l : r.by_label) labels.push_back(summary_json(l));
   boost::json::array examples;
   for (const auto& e : r.first_errors) examples.push_back(boost::json::string(e));
-  return {{"workload", r.workload},       {"target", r.target},
-          {"mode", r.mode},               {"connections", r.connections},
-          {"offered_rate_rps", r.offered_rate}, {"seconds", r.seconds},
-          {"total", summary_json(r.total)}, {"by_label", std::move(labels)},
+  return {{"workload", r.workload},
+          {"target", r.target},
+          {"mode", r.mode},
+          {"connections", r.connections},
+          {"offered_rate_rps", r.offered_rate},
+          {"seconds", r.seconds},
+          {"total", summary_json(r.total)},
+          {"by_label", std::move(labels)},
           {"error_examples", std::move(examples)}};
 }
 
 std::string format_table(const run_report& r) {
-  auto out = fmt::format("{} against {} ({} loop, {} connections{}), {:.1f} s\n", r.workload, r.target, r.mode,
-                         r.connections, r.offered_rate > 0 ? fmt::format(", {:.0f} req/s offered", r.offered_rate) : "",
-                         r.seconds);
-  out += fmt::format("{:<16} {:>9} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>6} {:>6}\n", "label", "requests",
-                     "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "status", "slow", "conn");
+  auto out = fmt::format(
+      "{} against {} ({} loop, {} connections{}), {:.1f} s\n", r.workload, r.target, r.mode,
+      r.connections,
+      r.offered_rate > 0 ? fmt::format(", {:.0f} req/s offered", r.offered_rate) : "", r.seconds);
+  out += fmt::format("{:<16} {:>9} {:>10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>6} {:>6}\n",
+                     "label", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms",
+                     "max ms", "status", "slow", "conn");
   for (const auto& l : r.by_label) out += table_row(l);
   if (r.by_label.size() > 1) out += table_row(r.total);
   for (const auto& e : r.first_errors) out += "  error: " + e + "\n";

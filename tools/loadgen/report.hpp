@@ -3,12 +3,11 @@
 // connection error). Printed as a human table and as JSON.
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 namespace minitwit::loadgen {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/expected.hpp"
+#include "core/result.hpp"
 
 namespace minitwit::loadgen {
 
@@ -19,7 +19,7 @@ enum class action_kind { register_user, tweet, follow, unfollow };
 
 struct action {
   std::int64_t id = 0;
-  double delay = 0;          // as written in the scenario (seconds)
+  double delay = 0;  // as written in the scenario (seconds)
   std::int64_t unix_ms = 0;
   action_kind kind = action_kind::tweet;
   std::string user;
@@ -31,7 +31,7 @@ const char* kind_name(action_kind k);
 
 // Parses a whole scenario; blank lines and lines starting with '#' are skipped. An
 // error names the line and what is wrong with it.
-[[nodiscard]] expected<std::vector<action>, std::string> read_scenario(std::istream& in);
+result<std::vector<action>> read_scenario(std::istream& in);
 
 // One line, without the newline. Fields must not contain tabs or newlines.
 std::string format_action(const action& a);

@@ -1,10 +1,10 @@
 #include "tools/loadgen/seed.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <optional>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "app/passwords.hpp"
 #include "server/store.hpp"
@@ -18,15 +18,17 @@ namespace {
 
 // Follows and messages interleaved in proportion, so that timelines and follow lists
 // grow together as they would in a live system.
-void seed_activity(const seed_options& o, app::writer& w, tools::flight_window& window, tools::progress* bar,
-                   std::uint64_t& done, std::uint64_t total) {
+void seed_activity(const seed_options& o, app::writer& w, tools::flight_window& window,
+                   tools::progress* bar, std::uint64_t& done, std::uint64_t total) {
   std::mt19937_64 rng(o.seed);
   std::uniform_int_distribution<std::size_t> anyone(0, o.users - 1);
   std::size_t posted = 0, followed = 0;
   while (posted < o.messages || followed < o.follows) {
-    bool post = followed >= o.follows || (posted < o.messages && posted * o.follows <= followed * o.messages);
+    bool post = followed >= o.follows ||
+                (posted < o.messages && posted * o.follows <= followed * o.messages);
     if (post) {
-      window.submit(w, core::post_message{seed_username(skewed_index(rng, o.users)), tweet_text(rng)});
+      window.submit(w,
+                    core::post_message{seed_username(skewed_index(rng, o.users)), tweet_text(rng)});
       ++posted;
     } else {
       auto a = anyone(rng), b = skewed_index(rng, o.users);
@@ -52,11 +54,14 @@ result<seed_summary> seed_database(const seed_options& o) {
   server::store_options so;
   so.database.block_cache_bytes = o.block_cache_bytes;
   auto store = server::store::open(o.data_dir, so);
-  if (!store) return make_error(store.error().prefixed(fmt::format("cannot open {}: ", o.data_dir)));
+  if (!store)
+    return make_error(store.error().prefixed(fmt::format("cannot open {}: ", o.data_dir)));
   auto last = (*store)->log().last_seq();
   if (!last) return make_error(last.error());
   if (*last != 0)
-    return make_error(errc::not_empty, fmt::format("{} already holds {} events: seed a new directory", o.data_dir, *last));
+    return make_error(
+        errc::not_empty,
+        fmt::format("{} already holds {} events: seed a new directory", o.data_dir, *last));
   if (auto r = (*store)->start(); !r) return make_error(r.error());
   auto* w = &(*store)->writer();
 
@@ -67,7 +72,8 @@ result<seed_summary> seed_database(const seed_options& o) {
   tools::flight_window window(8192);  // below the writer queue's capacity
   try {
     for (std::size_t i = 0; i < o.users; ++i) {
-      window.submit(*w, core::register_user{seed_username(i), fmt::format("seed{}@minitwit.test", i), *hash});
+      window.submit(
+          *w, core::register_user{seed_username(i), fmt::format("seed{}@minitwit.test", i), *hash});
       if (bar && ++done % 65536 == 0) bar->update(done, total);
     }
     window.drain();  // every follow and post below names registered users
@@ -80,7 +86,9 @@ result<seed_summary> seed_database(const seed_options& o) {
   if (bar) bar->finish(total);
   auto stats = w->stats();
   if (auto closed = (*store)->close(); !closed) return make_error(closed.error());
-  return seed_summary{stats.commands, stats.events, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+  return seed_summary{
+      stats.commands, stats.events,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
 }
 
 }  // namespace minitwit::loadgen

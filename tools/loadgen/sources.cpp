@@ -1,7 +1,8 @@
 #include "tools/loadgen/sources.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+
+#include <boost/json.hpp>
 
 namespace minitwit::loadgen {
 namespace {
@@ -13,7 +14,10 @@ clock_type::duration ticks(std::chrono::duration<double> d) {
 }  // namespace
 
 closed_loop_source::closed_loop_source(workload& w, timing t, std::uint64_t seed)
-    : w_(w), rng_(seed), measure_from_(clock_type::now() + ticks(t.warmup)), end_(measure_from_ + ticks(t.measure)) {}
+    : w_(w),
+      rng_(seed),
+      measure_from_(clock_type::now() + ticks(t.warmup)),
+      end_(measure_from_ + ticks(t.measure)) {}
 
 poll_result closed_loop_source::poll(clock_type::time_point now) {
   if (now >= end_) return {};
@@ -56,7 +60,8 @@ request_plan plan_for(const action& a) {
   return {};
 }
 
-replay_source::replay_source(const std::vector<action>& actions, double rate) : actions_(actions), rate_(rate) {
+replay_source::replay_source(const std::vector<action>& actions, double rate)
+    : actions_(actions), rate_(rate) {
   for (std::size_t i = 0; i < actions.size(); ++i)
     for (const auto* u : users_of(i)) pending_by_user_[*u].push_back(i);
   for (std::size_t i = 0; i < actions.size(); ++i)

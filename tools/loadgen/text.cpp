@@ -8,18 +8,21 @@ namespace minitwit::loadgen {
 namespace {
 
 constexpr std::array<std::string_view, 24> first_names = {
-    "Roger", "Zoë", "José", "Søren", "Łukasz", "Chloé", "Ana", "Mbali", "Hiroshi", "Ingrid", "Óscar", "Amélie",
-    "Nguyễn", "Björn", "Fatima", "Kai", "Lena", "Dmitri", "Aoife", "Raúl", "Yuki", "Malak", "Jörg", "Priya"};
+    "Roger",   "Zoë",    "José",  "Søren",  "Łukasz", "Chloé", "Ana",    "Mbali",
+    "Hiroshi", "Ingrid", "Óscar", "Amélie", "Nguyễn", "Björn", "Fatima", "Kai",
+    "Lena",    "Dmitri", "Aoife", "Raúl",   "Yuki",   "Malak", "Jörg",   "Priya"};
 constexpr std::array<std::string_view, 24> last_names = {
-    "Histand", "Halvorsen", "Müller", "Østergaard", "Kowalski", "Dubois", "García", "Dlamini",
-    "Tanaka", "Lindqvist", "Ibáñez", "Lefèvre", "Văn An", "Sigurðsson", "Haddad", "Okafor",
-    "Novák", "Ivanov", "Ní Bhriain", "Peña", "Sato", "Mansour", "Weiß", "Raman"};
+    "Histand",    "Halvorsen",  "Müller", "Østergaard", "Kowalski", "Dubois",
+    "García",     "Dlamini",    "Tanaka", "Lindqvist",  "Ibáñez",   "Lefèvre",
+    "Văn An",     "Sigurðsson", "Haddad", "Okafor",     "Novák",    "Ivanov",
+    "Ní Bhriain", "Peña",       "Sato",   "Mansour",    "Weiß",     "Raman"};
 constexpr std::array<std::string_view, 48> words = {
-    "the", "a", "and", "simulator", "is", "fast", "today", "coffee", "café", "naïve", "straße", "über",
-    "smörgåsbord", "niño", "crème", "brûlée", "façade", "日本語", "東京", "привет", "мир", "ελληνικά",
-    "שלום", "مرحبا", "😀", "🚀", "🎉", "👍", "deploy", "again", "why", "does", "it", "work", "on",
-    "my", "machine", "#devops", "@friend", "lol", "ok", "backup", "restored!", "rocksdb", "événement",
-    "ÆØÅ", "ça", "va?"};
+    "the",    "a",      "and",       "simulator", "is",          "fast",     "today",   "coffee",
+    "café",   "naïve",  "straße",    "über",      "smörgåsbord", "niño",     "crème",   "brûlée",
+    "façade", "日本語", "東京",      "привет",    "мир",         "ελληνικά", "שלום",    "مرحبا",
+    "😀",      "🚀",      "🎉",         "👍",         "deploy",      "again",    "why",     "does",
+    "it",     "work",   "on",        "my",        "machine",     "#devops",  "@friend", "lol",
+    "ok",     "backup", "restored!", "rocksdb",   "événement",   "ÆØÅ",      "ça",      "va?"};
 
 }  // namespace
 

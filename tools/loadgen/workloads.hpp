@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/expected.hpp"
+#include "core/result.hpp"
 #include "tools/loadgen/driver.hpp"
 
 namespace minitwit::loadgen {
@@ -20,16 +20,15 @@ class workload {
 };
 
 struct workload_options {
-  std::size_t users = 1000;      // seeded users to pick from (seed_username(0..users-1))
-  std::size_t page = 20;         // `no` of list reads
-  std::uint64_t stream = 0;      // distinguishes parallel generators (fresh register names)
+  std::size_t users = 1000;  // seeded users to pick from (seed_username(0..users-1))
+  std::size_t page = 20;     // `no` of list reads
+  std::uint64_t stream = 0;  // distinguishes parallel generators (fresh register names)
 };
 
 // Names for --workload, with what each sends.
 std::vector<std::pair<std::string, std::string>> workload_names();
 
-[[nodiscard]] expected<std::unique_ptr<workload>, std::string> make_workload(const std::string& name,
-                                                                            const workload_options& o);
+result<std::unique_ptr<workload>> make_workload(const std::string& name, const workload_options& o);
 
 // The name of seeded user i.
 std::string seed_username(std::size_t i);
