@@ -21,7 +21,7 @@ struct server_config {
   int hash_nice = 0;          // added to the hashing threads' nice value
   std::string sim_username = "simulator";
   std::string sim_password = "super_safe!";
-  std::size_t max_body = 64u * 1024;
+  std::size_t max_body = std::size_t{64} * 1024;
   std::size_t max_no = 10000;
   std::size_t max_connections = 10000;
   std::size_t writer_queue = 10000;

@@ -160,14 +160,18 @@ TEST_CASE(
     std::map<std::string, int> seen;
     for (auto& m : all) ++seen[json::value_to<std::string>(m.at("content"))];
     for (auto& text : acked_posts) CHECK_MESSAGE(seen[text] == 1, "acknowledged post " << text);
-    for (auto& [text, n] : seen) {
+    for (const auto& entry : seen) {  // no structured bindings: doctest's macros capture
+      const auto& text = entry.first;
+      int n = entry.second;
       CHECK_MESSAGE(n == 1, "post " << text << " appears " << n << " times");
       CHECK_MESSAGE((acked_posts.count(text) + maybe_posts.count(text)) == 1,
                     "post " << text << " was never sent");
     }
     for (auto& u : acked_users)
       CHECK_MESSAGE(sim(again.api(), "GET", "/msgs/" + u).status == 200, "user " << u);
-    for (auto& [pair, states] : allowed_follow_state) {
+    for (auto& entry : allowed_follow_state) {
+      const auto& pair = entry.first;
+      const auto& states = entry.second;
       auto follows = json::value_to<std::vector<std::string>>(
           json::parse(sim(again.api(), "GET", "/fllws/" + pair.first).body).at("follows"));
       bool now = std::find(follows.begin(), follows.end(), pair.second) != follows.end();

@@ -64,7 +64,7 @@ struct write_load {
     for (int t = 0; t < n; ++t)
       threads.emplace_back([this, t] {
         for (int i = 0; i < 2000 && !stop; ++i) {
-          auto u = users[(t + i) % users.size()];
+          const auto& u = users[(t + i) % users.size()];
           std::string text = "t" + std::to_string(t) + "-" + std::to_string(i);
           if (sim(s.api(), "POST", "/msgs/" + u + "?latest=" + std::to_string(i),
                   json::serialize(json::object{{"content", text}}))

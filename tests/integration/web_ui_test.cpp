@@ -242,7 +242,7 @@ TEST_CASE("a tampered or garbage cookie means logged out, never an error") {
   auto c = signed_in(s, "foo");
   auto good = c.cookie;
   REQUIRE_FALSE(good.empty());
-  for (std::string bad :
+  for (const std::string& bad :
        {good.substr(0, good.size() - 2) + "AA", "x" + good, std::string("garbage"),
         std::string("."), std::string(5000, 'a'), good.substr(0, good.find('.'))}) {
     web_client t(s.web());

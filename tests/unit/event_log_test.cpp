@@ -93,7 +93,7 @@ TEST_CASE("scan_events decodes, and names the seq of a record it cannot decode")
   CHECK(std::get<core::user_followed>(events[1].event).follower == 2);
 
   storage::write_batch batch(*l.db);
-  std::vector<std::string> garbage = {"\x01\x09\x01\x00"};
+  std::vector<std::string> garbage = {std::string("\x01\x09\x01\x00", 4)};
   REQUIRE(l.log->append(2, garbage, batch));
   REQUIRE(l.db->write(batch, durability::synced));
   auto r = storage::scan_events(*l.log, 1, [](const storage::envelope&) { return true; });

@@ -93,13 +93,13 @@ TEST_CASE("a full queue refuses instead of growing") {
   auto* w = s.writer;
   // The first request's callback blocks the writer thread, so the queue fills up.
   std::atomic<int> answered{0};
-  REQUIRE(w->submit({std::nullopt, 1, [&, released](app::write_result) {
+  REQUIRE(w->submit({std::nullopt, 1, [&, released](const app::write_result&) {
                        released.wait();
                        ++answered;
                      }}));
   int accepted = 0, refused = 0;
   for (int i = 0; i < 20; ++i) {
-    if (w->submit({std::nullopt, i, [&](app::write_result) { ++answered; }}))
+    if (w->submit({std::nullopt, i, [&](const app::write_result&) { ++answered; }}))
       ++accepted;
     else
       ++refused;
@@ -284,7 +284,7 @@ TEST_CASE(
   for (int i = 0; i < 2000; ++i) {
     app::write_request w{
         core::post_message{"u" + std::to_string(i % 4), "m" + std::to_string(i)}, i,
-        [&](app::write_result r) { answered += r.status == app::write_status::applied; }};
+        [&](const app::write_result& r) { answered += r.status == app::write_status::applied; }};
     while (!s.writer->submit(w)) std::this_thread::yield();  // queue full: the writer catches up
   }
   s.writer->stop();  // answers everything queued
