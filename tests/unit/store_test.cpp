@@ -91,12 +91,17 @@ TEST_CASE("a full queue refuses instead of growing") {
   std::promise<void> release;
   auto released = release.get_future().share();
   auto* w = s.writer;
-  // The first request's callback blocks the writer thread, so the queue fills up.
+  // The first request's callback blocks the writer thread, so the queue fills up; the
+  // others are sent once it blocks (a slow writer thread, e.g. under a sanitizer, could
+  // otherwise take some of them into its first batch).
   std::atomic<int> answered{0};
+  std::promise<void> entered;
   REQUIRE(w->submit({std::nullopt, 1, [&, released](const app::write_result&) {
+                       entered.set_value();
                        released.wait();
                        ++answered;
                      }}));
+  entered.get_future().wait();
   int accepted = 0, refused = 0;
   for (int i = 0; i < 20; ++i) {
     if (w->submit({std::nullopt, i, [&](const app::write_result&) { ++answered; }}))
