@@ -4,7 +4,6 @@
 // scheduler runs. On SIGTERM/SIGINT everything drains in the reverse order.
 #pragma once
 
-
 #include "server/server_config.hpp"
 
 namespace minitwit::server {
