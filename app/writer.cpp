@@ -4,6 +4,7 @@
 
 #include <type_traits>
 
+#include "app/writer_batch.hpp"
 #include "storage/event_codec.hpp"
 #include "storage/meta.hpp"
 #include "storage/write_batch.hpp"
@@ -35,15 +36,21 @@ result<std::unique_ptr<writer>> writer::start(storage::database& db, storage::ev
   if (!latest) return make_error(latest.error());
   w->latest_ = *latest ? static_cast<std::int64_t>(**latest) : -1;
   w->last_seq_ = *last;
+  w->applied_seq_ = *last;
   w->next_user_id_ = std::max<std::uint64_t>(*users, 1);
   w->next_message_id_ = std::max<std::uint64_t>(*msgs, 1);
-  w->thread_ = std::thread([p = w.get()] { p->run(); });
+  if (w->shared_) {
+    if (auto joined = w->join_shared(); !joined) return make_error(joined.error());
+    w->thread_ = std::thread([p = w.get()] { p->run_shared(); });
+  } else {
+    w->thread_ = std::thread([p = w.get()] { p->run(); });
+  }
   return w;
 }
 
 writer::writer(storage::database& db, storage::event_log& log, projections::projector& proj,
                writer_options options)
-    : db_(db), log_(log), proj_(proj), options_(std::move(options)) {}
+    : db_(db), log_(log), proj_(proj), options_(std::move(options)), shared_(options_.shared) {}
 
 writer::~writer() { stop(); }
 
@@ -76,6 +83,18 @@ writer_stats writer::stats() const {
   return stats_;
 }
 
+bool writer::caught_up() const {
+  return caught_up_.load(std::memory_order_acquire) &&
+         !apply_failed_.load(std::memory_order_acquire);
+}
+
+std::int64_t writer::current_latest() const {
+  if (!shared_) return latest();
+  auto stored = shared_->load_latest();
+  if (!stored) return latest();
+  return stored->value_or(-1);
+}
+
 bool writer::running() const {
   std::lock_guard lock(mu_);
   return !stopping_ && thread_.joinable();
@@ -100,17 +119,6 @@ bool writer::take(std::vector<write_request>& out) {
   }
   return true;
 }
-
-struct writer::batch {
-  batch(storage::database& db, std::size_t requests) : rows(db), results(requests) {}
-  storage::write_batch rows;         // read-model rows, meta and (at append) the events
-  std::vector<std::string> encoded;  // the batch's events, encoded: the log's next records
-  std::vector<write_result> results;
-  core::decision_context ctx;
-  std::int64_t now_ms = 0;
-  std::optional<std::int64_t> latest;  // the last request's that carried one
-  bool writes() const { return !encoded.empty() || latest; }
-};
 
 void writer::process(std::vector<write_request>& requests) {
   batch b(db_, requests.size());
@@ -196,6 +204,7 @@ void writer::publish(const batch& b) {
   proj_.end_batch(true);
   if (b.latest) latest_.store(*b.latest, std::memory_order_release);
   last_seq_ += b.encoded.size();
+  applied_seq_.store(last_seq_, std::memory_order_release);
   next_user_id_ = b.ctx.next_user_id;
   next_message_id_ = b.ctx.next_message_id;
 }

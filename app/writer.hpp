@@ -8,6 +8,13 @@
 //   publish  the new state (counters, `latest`, in-memory heads) — or abandon it;
 //   answer   every request of the batch, only now.
 // Durability costs one fsync per batch, not per request.
+//
+// Cluster mode (writer_options::shared): the steps differ, the queue and the answers do
+// not. A batch is decided against this node's applied state, published to the shared
+// log (which alone decides what must be decided once: a username is claimed there),
+// and answered once the log has stored it AND this node has applied it, which the same
+// thread does for every record the log hands back, this node's or any other's
+// (app/writer_shared.cpp).
 #pragma once
 
 #include <atomic>
@@ -29,6 +36,7 @@
 #include "projections/projector.hpp"
 #include "storage/database.hpp"
 #include "storage/event_log.hpp"
+#include "storage/shared_log.hpp"
 
 namespace minitwit::app {
 
@@ -68,6 +76,14 @@ struct writer_options {
   std::uint64_t min_free_disk_bytes = 0;
   // Called on the writer thread when a batch fails, with what RocksDB said (for logs).
   std::function<void(const std::string&)> on_error;
+  // Cluster mode: the shared log this node publishes to and applies from; the log
+  // given to start() is then this node's copy of it. nullptr: local mode.
+  storage::shared_log* shared = nullptr;
+  // Cluster mode: how long a write waits for its records to come back from the shared
+  // log and be applied here before it is answered "unavailable".
+  std::chrono::milliseconds apply_timeout{10000};
+  // Cluster mode: prefix of the publish ids (with a counter): unique per process.
+  std::string publish_id_prefix;
 };
 
 struct writer_stats {
@@ -97,6 +113,21 @@ class writer {
   // a request answered after its write sees its own value here.
   std::int64_t latest() const { return latest_.load(std::memory_order_acquire); }
 
+  // The `latest` to answer GET /latest with: latest() in local mode; in cluster mode
+  // the value any node stored last, asked of the shared log (this node's last known
+  // value when the log cannot be reached).
+  std::int64_t current_latest() const;
+
+  // True once the read models have caught up with the log as it was when the writer
+  // started (local mode: at once), and as long as applying has not failed.
+  bool caught_up() const;
+  bool cluster_mode() const { return shared_ != nullptr; }
+  const storage::shared_log* shared() const { return shared_; }
+  // Cluster mode: the seq applied here, and the shared log's last seq seen when the
+  // writer started.
+  std::uint64_t applied_seq() const { return applied_seq_.load(std::memory_order_acquire); }
+  std::uint64_t start_head() const { return start_head_; }
+
   std::size_t queue_depth() const;
   std::size_t queue_capacity() const { return options_.queue_capacity; }
   writer_stats stats() const;
@@ -107,6 +138,13 @@ class writer {
 
  private:
   struct batch;  // one batch of requests on its way through the pipeline
+  // Cluster mode: a published batch, answered once seq is applied here.
+  struct waiter {
+    std::vector<write_request> requests;
+    std::vector<write_result> results;
+    std::uint64_t seq = 0;
+    std::chrono::steady_clock::time_point deadline;
+  };
 
   writer(storage::database& db, storage::event_log& log, projections::projector& proj,
          writer_options options);
@@ -123,16 +161,44 @@ class writer {
   void abandon(batch& b, const error& e);
   void count(const batch& b, bool wrote, bool failed);
 
+  // Cluster mode (app/writer_shared.cpp).
+  // Checks that this node's copy is a prefix of the shared log; notes the log's head.
+  result<void> join_shared();
+  void run_shared();
+  bool take_shared(std::vector<write_request>& out);
+  void process_shared(std::vector<write_request>& requests);
+  result<void> decide_shared(std::vector<write_request>& requests, batch& b,
+                             std::vector<std::size_t>& to_confirm, bool confirming);
+  result<void> publish_shared(std::vector<write_request>& requests, batch& b);
+  // Applies what the shared log handed over; false when nothing was there.
+  bool apply_received();
+  // Applies until the seq applied here reaches seq; fails after the deadline.
+  result<void> wait_applied(std::uint64_t seq, std::chrono::steady_clock::time_point deadline);
+  void answer_applied(bool all);
+  void fail_applying(const error& e);
+
   storage::database& db_;
   storage::event_log& log_;
   projections::projector& proj_;
   writer_options options_;
+  storage::shared_log* shared_ = nullptr;
 
   // Committed state: touched only by the writer thread.
   std::uint64_t last_seq_ = 0;
   std::uint64_t next_user_id_ = 1;
   std::uint64_t next_message_id_ = 1;
   std::atomic<std::int64_t> latest_{-1};
+  std::atomic<std::uint64_t> applied_seq_{0};
+
+  // Cluster mode, writer thread only except where atomic.
+  std::uint64_t start_head_ = 0;
+  std::atomic<bool> caught_up_{true};
+  std::atomic<bool> apply_failed_{false};
+  std::string apply_error_;
+  std::deque<waiter> waiters_;
+  std::vector<storage::received_record> unapplied_;
+  std::uint64_t next_publish_ = 0;
+  bool log_woke_ = false;  // guarded by mu_
 
   mutable std::mutex mu_;
   std::condition_variable wake_;

@@ -86,9 +86,15 @@ void admin_api::ready(exchange& x) {
   auto checkpoint = reads_.checkpoint();
   auto last = log_.last_seq();
   auto* writer = writer_.load();
-  bool caught_up = writer && checkpoint && last && *checkpoint == *last;
+  bool cluster = writer && writer->cluster_mode();
+  // Locally the read models are caught up when they reach the log's end; in cluster
+  // mode once the node has applied the shared log as it was when it started (other
+  // nodes keep appending: "behind by a few records" is the normal state).
+  bool caught_up =
+      cluster ? writer->caught_up() : writer && checkpoint && last && *checkpoint == *last;
   bool writing = writer && writer->running();
-  bool ok = caught_up && writing;
+  bool draining = draining_.load();
+  bool ok = caught_up && writing && !draining;
   o["ready"] = ok;
   o["database"] = checkpoint && last ? "open" : "unreadable";
   o["projections"] = !writer ? "catching_up" : caught_up ? "caught_up" : "behind";
@@ -96,6 +102,13 @@ void admin_api::ready(exchange& x) {
   o["last_event"] = last ? *last : 0;
   o["writer"] = writing ? "running" : writer ? "stopped" : "not started";
   o["writer_queue"] = writer ? writer->queue_depth() : 0;
+  o["draining"] = draining;
+  if (cluster) {
+    o["event_log"] = "nats";
+    o["applied_seq"] = writer->applied_seq();
+    o["head_at_start"] = writer->start_head();
+    o["nats"] = writer->shared()->describe();
+  }
   x.done(json_body(json::serialize(o), ok ? 200 : 503));
 }
 

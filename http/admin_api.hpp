@@ -3,7 +3,9 @@
 // snapshots, backups, stats and moderation of a running server go through here).
 //
 //   GET  /health/live      the process answers
-//   GET  /health/ready     database open, read models caught up, writer running
+//   GET  /health/ready     database open, read models caught up, writer running, not
+//                          draining (cluster mode: caught up with the shared log as it
+//                          was when the node started, and applying it since)
 //   GET  /metrics          Prometheus text format
 //   GET  /admin/stats      counts, sequence numbers, disk usage
 //   POST /admin/snapshot   {"to": DIR}  -> {"path", "last_seq"}
@@ -50,6 +52,9 @@ class admin_api final : public handler {
   // The server is ready once the writer runs (read models caught up).
   void attach_writer(app::writer& w) { writer_ = &w; }
 
+  // From now on ready is false (the node is shutting down: balancers move away).
+  void set_draining() { draining_ = true; }
+
   // Finishes queued snapshot and backup jobs; called before the writer stops.
   void stop() { jobs_.stop(); }
 
@@ -77,6 +82,7 @@ class admin_api final : public handler {
   const projections::read_model& reads_;
   observability::server_metrics& metrics_;
   std::atomic<app::writer*> writer_{nullptr};
+  std::atomic<bool> draining_{false};
   std::optional<std::string> token_;
   app::worker_pool jobs_;
   router<admin_api, exchange> routes_;

@@ -80,13 +80,15 @@ void server::start() {
   for (unsigned i = 0; i < d.io_threads; ++i) d.threads.emplace_back([&d] { d.ioc.run(); });
 }
 
-void server::wait() {
+void server::wait_for_stop() {
+  auto& d = *impl_;
+  std::unique_lock lock(d.mu);
+  d.stop_cv.wait(lock, [&] { return d.stop_requested; });
+}
+
+void server::drain() {
   auto& d = *impl_;
   auto& threads = d.threads;
-  {
-    std::unique_lock lock(d.mu);
-    d.stop_cv.wait(lock, [&] { return d.stop_requested; });
-  }
   for (auto& l : d.listeners) l->close();
   d.registry.stop_all();
   auto deadline = std::chrono::steady_clock::now() + d.limits.shutdown_grace;

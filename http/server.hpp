@@ -25,7 +25,14 @@ class server {
   // Starts serving on the I/O threads and returns; listeners may be added later.
   void start();
   // After start(): waits for stop() or SIGTERM/SIGINT, then drains and returns.
-  void wait();
+  void wait() {
+    wait_for_stop();
+    drain();
+  }
+  // The two halves of wait(): waiting for the request to stop (everything still
+  // serves meanwhile), and draining (listeners closed, connections finished).
+  void wait_for_stop();
+  void drain();
   // Starts a graceful stop; thread-safe.
   void stop();
 

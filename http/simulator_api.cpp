@@ -202,7 +202,7 @@ void simulator_api::submit(context& c, core::command cmd) {
 void simulator_api::get_latest(context& c) {
   // The writer's copy of the stored value (no read); GET /latest reports, it does not
   // store its own `latest` parameter.
-  c.done(json_body("{\"latest\":" + std::to_string(writer_.latest()) + "}"));
+  c.done(json_body("{\"latest\":" + std::to_string(writer_.current_latest()) + "}"));
 }
 
 void simulator_api::post_register(context& c) {

@@ -9,9 +9,10 @@ build_packages=(
   libboost1.81-dev libboost-json1.81-dev
   librocksdb-dev libcereal-dev libfmt-dev libspdlog-dev libsodium-dev
   prometheus-cpp-dev libkainjow-mustache-dev libcli11-dev libsqlite3-dev libssl-dev libexpected-dev
-  libjemalloc-dev
+  libjemalloc-dev libnats-dev
 )
-test_packages=(doctest-dev curl python3 chromium prometheus)
+# nats-server and haproxy: the cluster tests start their own (scripts/cluster.sh).
+test_packages=(doctest-dev curl python3 chromium prometheus nats-server haproxy)
 command -v node >/dev/null || test_packages+=(nodejs)
 command -v npm >/dev/null || test_packages+=(npm)
 

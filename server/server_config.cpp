@@ -97,11 +97,36 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
   app.add_option("--backup-keep", c.backup_keep, "Scheduled backups kept (older ones are pruned)")
       ->envname("MINITWIT_BACKUP_KEEP")
       ->check(CLI::PositiveNumber);
+  app.add_option("--event-log", c.event_log,
+                 "Where the event log lives: local (this node's RocksDB) or "
+                 "nats://HOST:PORT[,HOST:PORT...] (cluster mode: a NATS JetStream stream)")
+      ->envname("MINITWIT_EVENT_LOG");
+  app.add_option("--nats-stream", c.nats_stream, "Cluster mode: the JetStream stream's name")
+      ->envname("MINITWIT_NATS_STREAM");
+  app.add_option("--nats-replicas", c.nats_replicas,
+                 "Cluster mode: replicas of the stream when this node creates it")
+      ->envname("MINITWIT_NATS_REPLICAS")
+      ->check(CLI::Range(1, 5));
+  app.add_option("--nats-timeout-ms", c.nats_timeout_ms,
+                 "Cluster mode: bound on connecting and on every NATS request; a write NATS "
+                 "cannot store within it answers 503")
+      ->envname("MINITWIT_NATS_TIMEOUT_MS")
+      ->check(CLI::Range(100u, 600000u));
+  app.add_option("--node-name", c.node_name,
+                 "This node's name in logs and NATS (default: host name)")
+      ->envname("MINITWIT_NODE_NAME");
+  app.add_option("--drain-grace-ms", c.drain_grace_ms,
+                 "On SIGTERM, report not-ready this long while still serving, then drain "
+                 "(default: 0 locally, 3000 in cluster mode)")
+      ->envname("MINITWIT_DRAIN_GRACE_MS")
+      ->check(CLI::Range(-1, 600000));
   app.footer(
       "Environment only (or NAME_FILE naming a file that holds it): MINITWIT_SECRET_KEY signs web "
       "sessions (at least 16 characters); "
       "without it a random key is kept in DATA_DIR/session.key (mode 0600). "
-      "MINITWIT_ADMIN_TOKEN is the bearer token of /admin/* (required off loopback).");
+      "MINITWIT_ADMIN_TOKEN is the bearer token of /admin/* (required off loopback). "
+      "Cluster mode: MINITWIT_NATS_CREDS, MINITWIT_NATS_USER, MINITWIT_NATS_PASSWORD, "
+      "MINITWIT_NATS_TOKEN, MINITWIT_NATS_TLS_CA, MINITWIT_NATS_TLS_CERT, MINITWIT_NATS_TLS_KEY.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -110,6 +135,13 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
   try {
     c.secret_key = secret_from_env("MINITWIT_SECRET_KEY");
     c.admin_token = secret_from_env("MINITWIT_ADMIN_TOKEN");
+    c.nats_creds = secret_from_env("MINITWIT_NATS_CREDS");
+    c.nats_user = secret_from_env("MINITWIT_NATS_USER");
+    c.nats_password = secret_from_env("MINITWIT_NATS_PASSWORD");
+    c.nats_token = secret_from_env("MINITWIT_NATS_TOKEN");
+    c.nats_tls_ca = secret_from_env("MINITWIT_NATS_TLS_CA");
+    c.nats_tls_cert = secret_from_env("MINITWIT_NATS_TLS_CERT");
+    c.nats_tls_key = secret_from_env("MINITWIT_NATS_TLS_KEY");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "minitwit-server: %s\n", e.what());
     return 2;
@@ -130,35 +162,43 @@ std::optional<std::string> secret_from_env(const std::string& name) {
 }
 
 std::string describe(const server_config& c) {
-  boost::json::object o{{"data_dir", c.data_dir},
-                        {"api_listen", c.api_listen},
-                        {"web_listen", c.web_listen},
-                        {"admin_listen", c.admin_listen},
-                        {"io_threads", c.io_threads},
-                        {"hash_threads", c.hash_threads},
-                        {"hash_nice", c.hash_nice},
-                        {"sim_username", c.sim_username},
-                        {"sim_password", "<redacted>"},
-                        {"max_body", c.max_body},
-                        {"max_no", c.max_no},
-                        {"max_connections", c.max_connections},
-                        {"writer_queue", c.writer_queue},
-                        {"read_timeout_ms", c.read_timeout_ms},
-                        {"min_free_disk_mb", c.min_free_disk_mb},
-                        {"log_level", c.log_level},
-                        {"log_file", c.log_file},
-                        {"log_max_bytes", c.log_max_bytes},
-                        {"log_files", c.log_files},
-                        {"metrics_on_api", c.metrics_on_api},
-                        {"api_allow", boost::json::value_from(c.api_allow)},
-                        {"api_rate_limit", c.api_rate_limit},
-                        {"api_rate_burst", c.api_rate_burst},
-                        {"backup_dir", c.backup_dir},
-                        {"backup_every", c.backup_every},
-                        {"backup_keep", c.backup_keep},
-                        {"secret_key", c.secret_key ? "<redacted, from MINITWIT_SECRET_KEY>"
-                                                    : "<from DATA_DIR/session.key>"},
-                        {"admin_token", c.admin_token ? "<redacted>" : "<none>"}};
+  boost::json::object o{
+      {"data_dir", c.data_dir},
+      {"api_listen", c.api_listen},
+      {"web_listen", c.web_listen},
+      {"admin_listen", c.admin_listen},
+      {"io_threads", c.io_threads},
+      {"hash_threads", c.hash_threads},
+      {"hash_nice", c.hash_nice},
+      {"sim_username", c.sim_username},
+      {"sim_password", "<redacted>"},
+      {"max_body", c.max_body},
+      {"max_no", c.max_no},
+      {"max_connections", c.max_connections},
+      {"writer_queue", c.writer_queue},
+      {"read_timeout_ms", c.read_timeout_ms},
+      {"min_free_disk_mb", c.min_free_disk_mb},
+      {"log_level", c.log_level},
+      {"log_file", c.log_file},
+      {"log_max_bytes", c.log_max_bytes},
+      {"log_files", c.log_files},
+      {"metrics_on_api", c.metrics_on_api},
+      {"api_allow", boost::json::value_from(c.api_allow)},
+      {"api_rate_limit", c.api_rate_limit},
+      {"api_rate_burst", c.api_rate_burst},
+      {"backup_dir", c.backup_dir},
+      {"backup_every", c.backup_every},
+      {"backup_keep", c.backup_keep},
+      {"secret_key",
+       c.secret_key ? "<redacted, from MINITWIT_SECRET_KEY>" : "<from DATA_DIR/session.key>"},
+      {"admin_token", c.admin_token ? "<redacted>" : "<none>"},
+      {"event_log", c.event_log},
+      {"nats_stream", c.nats_stream},
+      {"nats_replicas", c.nats_replicas},
+      {"nats_timeout_ms", c.nats_timeout_ms},
+      {"node_name", c.node_name},
+      {"drain_grace_ms", c.drain_grace().count()},
+      {"nats_credentials", c.nats_creds || c.nats_user || c.nats_token ? "<redacted>" : "<none>"}};
   return boost::json::serialize(o);
 }
 

@@ -2,6 +2,7 @@
 // (--data-dir / MINITWIT_DATA_DIR, ...); a flag wins over its variable.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -45,6 +46,30 @@ struct server_config {
   // Bearer token for /admin/* (environment only: MINITWIT_ADMIN_TOKEN); required when
   // the admin listener is not on a loopback address.
   std::optional<std::string> admin_token;
+
+  // Where the event log lives: "local" (this node's RocksDB) or
+  // "nats://HOST:PORT[,HOST:PORT...]" (cluster mode: a JetStream stream all nodes share).
+  std::string event_log = "local";
+  std::string nats_stream = "minitwit";
+  int nats_replicas = 3;
+  unsigned nats_timeout_ms = 2000;  // bound on connecting and on every NATS request
+  std::string node_name;            // empty: the host name
+  // On SIGTERM: how long the node reports not-ready while still serving, so that a
+  // balancer moves away before it stops listening. Negative: 0 locally, 3000 in
+  // cluster mode.
+  int drain_grace_ms = -1;
+  // NATS credentials, environment only: MINITWIT_NATS_CREDS (a .creds file),
+  // MINITWIT_NATS_USER + MINITWIT_NATS_PASSWORD, MINITWIT_NATS_TOKEN; TLS:
+  // MINITWIT_NATS_TLS_CA, MINITWIT_NATS_TLS_CERT + MINITWIT_NATS_TLS_KEY.
+  std::optional<std::string> nats_creds, nats_user, nats_password, nats_token;
+  std::optional<std::string> nats_tls_ca, nats_tls_cert, nats_tls_key;
+
+  bool cluster_mode() const { return event_log != "local"; }
+  std::chrono::milliseconds drain_grace() const {
+    return std::chrono::milliseconds(drain_grace_ms >= 0 ? drain_grace_ms
+                                     : cluster_mode()    ? 3000
+                                                         : 0);
+  }
 };
 
 // Parses argv (and the environment). Returns the config, or the exit code to leave

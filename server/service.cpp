@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <boost/json/value_from.hpp>
+#include <random>
 #include <thread>
 
 #include "app/passwords.hpp"
@@ -40,8 +42,48 @@ http::server_limits limits_of(const server_config& cfg) {
   return limits;
 }
 
+std::string node_name(const server_config& cfg) {
+  if (!cfg.node_name.empty()) return cfg.node_name;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0 && *host) return host;
+  return "node";
+}
+
+// Cluster mode's settings, or nullopt locally; errc::invalid_argument for a bad address.
+result<std::optional<cluster::nats_settings>> cluster_settings_of(const server_config& cfg) {
+  if (!cfg.cluster_mode()) return std::optional<cluster::nats_settings>{};
+  if (cfg.event_log.rfind("nats://", 0) != 0)
+    return make_error(errc::invalid_argument, "--event-log '" + cfg.event_log +
+                                                  "' is neither local nor nats://HOST:PORT[,...]");
+  auto servers = cluster::parse_nats_servers(cfg.event_log);
+  if (!servers) return make_error(servers.error().prefixed("--event-log: "));
+  cluster::nats_settings n;
+  n.servers = std::move(*servers);
+  n.stream = cfg.nats_stream;
+  n.replicas = cfg.nats_replicas;
+  n.timeout = std::chrono::milliseconds(cfg.nats_timeout_ms);
+  n.client_name = "minitwit " + node_name(cfg);
+  n.creds_file = cfg.nats_creds;
+  n.user = cfg.nats_user;
+  n.password = cfg.nats_password;
+  n.token = cfg.nats_token;
+  n.tls_ca = cfg.nats_tls_ca;
+  n.tls_cert = cfg.nats_tls_cert;
+  n.tls_key = cfg.nats_tls_key;
+  return std::optional<cluster::nats_settings>{std::move(n)};
+}
+
+// Unique per process: the node's name and 64 random bits.
+std::string publish_id_prefix(const server_config& cfg) {
+  std::random_device random;
+  std::uint64_t nonce = (std::uint64_t{random()} << 32) | random();
+  return fmt::format("{}-{:016x}-", node_name(cfg), nonce);
+}
+
 store_options store_options_of(const server_config& cfg, observability::server_metrics& metrics) {
   store_options o;
+  o.writer.publish_id_prefix = publish_id_prefix(cfg);
+  o.writer.apply_timeout = std::chrono::milliseconds(std::max(5u * cfg.nats_timeout_ms, 5000u));
   o.writer.queue_capacity = cfg.writer_queue;
   o.writer.min_free_disk_bytes = cfg.min_free_disk_mb << 20;
   o.writer.on_batch = [&metrics](std::size_t c, std::size_t e, double s, bool ok) {
@@ -121,7 +163,17 @@ int run(const server_config& cfg) {
   }
 
   running r(cfg);
-  auto opened = store::open(cfg.data_dir, store_options_of(cfg, r.metrics));
+  auto options = store_options_of(cfg, r.metrics);
+  auto cluster = cluster_settings_of(cfg);
+  if (!cluster) return fail(cluster.error().message);
+  options.cluster = std::move(*cluster);
+  if (options.cluster)
+    log_fields(spdlog::level::info, "cluster_mode",
+               {{"event_log", cfg.event_log},
+                {"stream", cfg.nats_stream},
+                {"replicas", cfg.nats_replicas},
+                {"node", node_name(cfg)}});
+  auto opened = store::open(cfg.data_dir, std::move(options));
   if (!opened) return fail(opened.error().message);
   r.data = std::move(*opened);
   auto key = http::load_session_key(cfg.secret_key, cfg.data_dir);
@@ -159,7 +211,16 @@ int run(const server_config& cfg) {
   if (schedule) backups.emplace(r.data->database(), r.metrics, *schedule);
   log_ready(cfg, *api_at, *web_at, r.admin_at);
 
-  r.http.wait();
+  r.http.wait_for_stop();
+  if (auto grace = cfg.drain_grace(); grace.count() > 0) {
+    // Not ready from now on, still serving: the balancer's health checks move the
+    // traffic away before the listeners close.
+    r.admin->set_draining();
+    log_fields(spdlog::level::info, "draining",
+               {{"grace_ms", static_cast<std::int64_t>(grace.count())}});
+    std::this_thread::sleep_for(grace);
+  }
+  r.http.drain();
   // No connection is left: finish what the pools, the scheduler and the writer hold.
   if (backups) backups->stop();
   hashers.stop();

@@ -14,6 +14,12 @@ result<std::unique_ptr<store>> store::open(const std::filesystem::path& dir,
   if (!log) return make_error(log.error());
   s->log_ = std::move(*log);
   s->reads_ = std::make_unique<projections::read_model>(*s->db_);
+  if (s->options_.cluster) {
+    auto shared = cluster::jetstream_log::open(*s->options_.cluster);
+    if (!shared) return make_error(shared.error().prefixed("cluster mode: "));
+    s->shared_ = std::move(*shared);
+    s->options_.writer.shared = s->shared_.get();
+  }
   return s;
 }
 
@@ -41,6 +47,7 @@ result<void> store::close() {
   if (!db_) return {};
   auto closed = db_->close();
   writer_.reset();
+  shared_.reset();
   projector_.reset();
   reads_.reset();
   log_.reset();

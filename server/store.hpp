@@ -10,8 +10,10 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "app/writer.hpp"
+#include "cluster/jetstream_log.hpp"
 #include "core/result.hpp"
 #include "projections/catch_up.hpp"
 #include "projections/inline_projector.hpp"
@@ -26,6 +28,9 @@ struct store_options {
   storage::database_options database;
   app::writer_options writer;
   projections::catch_up_options catch_up;
+  // Cluster mode: the JetStream log this node shares with the others (connected at
+  // open(), its streams made or checked); the database then holds this node's copy.
+  std::optional<cluster::nats_settings> cluster;
 };
 
 class store {
@@ -43,7 +48,10 @@ class store {
   result<void> close();
 
   storage::database& database() { return *db_; }
+  // This node's log: in cluster mode its copy of the shared log, as far as applied.
   storage::event_log& log() { return *log_; }
+  // Cluster mode: the shared log; nullptr locally.
+  storage::shared_log* shared_log() { return shared_.get(); }
   const projections::read_model& reads() const { return *reads_; }
   // After start():
   projections::inline_projector& projector() { return *projector_; }
@@ -60,6 +68,7 @@ class store {
   store_options options_;
   std::unique_ptr<storage::database> db_;
   std::unique_ptr<storage::event_log> log_;
+  std::unique_ptr<cluster::jetstream_log> shared_;
   std::unique_ptr<projections::read_model> reads_;
   std::unique_ptr<projections::inline_projector> projector_;
   projections::public_head head_;

@@ -1,0 +1,84 @@
+// The shared event log on NATS JetStream (storage/shared_log.hpp), for cluster mode.
+//
+// Two streams, created when missing and checked when present:
+//   <stream>         subjects <stream>.> ; file storage, replicated, kept forever, a
+//                    duplicate window of two minutes. Registrations go to
+//                    <stream>.users.<hex of the username> with an expected last
+//                    subject sequence of 0: JetStream stores the first and refuses
+//                    every later one, on whichever node it was decided. Every other
+//                    event goes to <stream>.events. Each record carries Nats-Msg-Id,
+//                    so a publish retried within the window is stored once.
+//   <stream>_latest  subject <stream>_latest, one message kept (a key-value entry):
+//                    the simulator's `latest`. Not in the event log, since it changes
+//                    with nearly every request and the log is kept forever; read
+//                    from the stream's leader, so a read after a stored value sees it.
+// Records are received through an ephemeral pull consumer from a start sequence, in
+// batches, on a thread of this log's; the consumer is made again from the next seq
+// needed after any error (reconnects, a lost leader).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "storage/shared_log.hpp"
+
+namespace minitwit::cluster {
+
+struct nats_settings {
+  std::vector<std::string> servers;  // nats://HOST:PORT
+  std::string stream = "minitwit";
+  int replicas = 3;
+  // The bound on connecting, on every JetStream request and on a publish's ack.
+  std::chrono::milliseconds timeout{2000};
+  std::string client_name = "minitwit";
+  // Secrets, from the environment only (see server_config).
+  std::optional<std::string> creds_file, user, password, token;
+  std::optional<std::string> tls_ca, tls_cert, tls_key;
+};
+
+// "nats://a:4222,b:4222" (the scheme on the first or on every address) → the list of
+// server URLs; errc::invalid_argument when an address is not HOST:PORT.
+result<std::vector<std::string>> parse_nats_servers(const std::string& spec);
+
+class jetstream_log final : public storage::shared_log {
+ public:
+  // Connects (within settings.timeout) and makes sure both streams exist with the
+  // settings above; refuses a stream that exists with others.
+  static result<std::unique_ptr<jetstream_log>> open(const nats_settings& settings);
+  ~jetstream_log() override;
+
+  // storage::event_log. append() publishes records expected at seq expected_last_seq+1,
+  // +2, ... (errc::conflict when the stream ends elsewhere), idempotently: a record's
+  // publish id is its seq. `local` is untouched (the node's copy is written by its
+  // writer as it applies).
+  result<void> append(std::uint64_t expected_last_seq, std::span<const std::string> encoded,
+                      storage::write_batch& local) override;
+  result<std::uint64_t> last_seq() const override;
+  result<void> scan(std::uint64_t from, const storage::record_visitor& visit) const override;
+  result<void> follow(std::uint64_t from, const storage::record_visitor& visit,
+                      std::stop_token stop) const override;
+
+  // storage::shared_log
+  result<std::vector<storage::publish_outcome>> publish(
+      std::span<const storage::outgoing_record> records) override;
+  result<void> start_receiving(std::uint64_t after, std::function<void()> wake) override;
+  void take_received(std::vector<storage::received_record>& out, std::size_t max) override;
+  result<void> store_latest(std::int64_t value) override;
+  result<std::optional<std::int64_t>> load_latest() const override;
+  bool connected() const override;
+  std::string describe() const override;
+
+  jetstream_log(const jetstream_log&) = delete;
+  jetstream_log& operator=(const jetstream_log&) = delete;
+
+ private:
+  struct impl;
+  explicit jetstream_log(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace minitwit::cluster

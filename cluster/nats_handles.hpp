@@ -1,0 +1,35 @@
+// Owning handles for the NATS C client's objects, its error text, and the connection
+// this project makes (private to cluster/).
+#pragma once
+
+#include <nats/nats.h>
+
+#include <memory>
+#include <string>
+
+#include "cluster/jetstream_log.hpp"
+#include "core/result.hpp"
+
+namespace minitwit::cluster {
+
+struct nats_deleter {
+  void operator()(natsConnection* c) const { natsConnection_Destroy(c); }
+  void operator()(natsOptions* o) const { natsOptions_Destroy(o); }
+  void operator()(jsCtx* j) const { jsCtx_Destroy(j); }
+  void operator()(natsSubscription* s) const { natsSubscription_Destroy(s); }
+  void operator()(natsMsg* m) const { natsMsg_Destroy(m); }
+  void operator()(jsStreamInfo* i) const { jsStreamInfo_Destroy(i); }
+  void operator()(jsMsgMetaData* m) const { jsMsgMetaData_Destroy(m); }
+};
+template <class T>
+using nats_ptr = std::unique_ptr<T, nats_deleter>;
+
+// "what: <the client's text for s> (<its last error>)"; jerr: JetStream's code, if any.
+error nats_error(const std::string& what, natsStatus s, jsErrCode jerr = static_cast<jsErrCode>(0));
+
+// Connects to the servers of settings within settings.timeout; reconnects forever
+// afterwards on its own. Publishes made while disconnected fail at once (nothing is
+// buffered to be sent later, when its request has long been answered).
+result<nats_ptr<natsConnection>> connect(const nats_settings& settings);
+
+}  // namespace minitwit::cluster

@@ -1,0 +1,127 @@
+// Cluster mode against a real nats-server with JetStream on a free loopback port:
+// nodes sharing one stream answer as one service, a username is taken once whichever
+// node is asked, and a node without NATS refuses to start or answers writes with 503
+// while reads keep working.
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+#include <thread>
+
+#include "tests/support/child_process.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/server_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace minitwit::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// One nats-server with JetStream, its store in a temporary directory.
+struct nats_process {
+  temp_dir dir;
+  std::unique_ptr<child_process> child;
+  std::string url;
+  nats_process() {
+    child = std::make_unique<child_process>(std::vector<std::string>{
+        "nats-server", "-a", "127.0.0.1", "-p", "-1", "-js", "-sd", dir.path().string()});
+    auto port =
+        child->wait_for(std::regex(R"(Listening for client connections on [^\n]*:(\d+))"), 20s);
+    REQUIRE_MESSAGE(port, child->output());
+    REQUIRE(child->wait_for(std::regex("Server is ready"), 20s));
+    url = "nats://127.0.0.1:" + (*port)[1];
+  }
+};
+
+std::vector<std::string> node_args(const std::string& url, const std::string& name) {
+  return {"--event-log",       url,    "--nats-replicas",  "1", "--node-name", name,
+          "--nats-timeout-ms", "1000", "--drain-grace-ms", "0"};
+}
+
+bool ready(const server_process& n) {
+  return request(n.admin(), "GET", "/health/ready").status == 200;
+}
+
+std::string reg(const std::string& name) {
+  return R"({"username":")" + name + R"(","email":")" + name + R"(@example.org","pwd":"pw"})";
+}
+
+}  // namespace
+
+TEST_CASE("cluster: three nodes on one stream answer as one service") {
+  nats_process nats;
+  server_process a(node_args(nats.url, "a")), b(node_args(nats.url, "b")),
+      c(node_args(nats.url, "c"));
+
+  CHECK(sim(a.api(), "POST", "/register?latest=1", reg("alice")).status == 204);
+  auto taken = sim(b.api(), "POST", "/register?latest=2", reg("alice"));
+  CHECK(taken.status == 400);
+  CHECK(taken.body.find("already taken") != std::string::npos);
+  CHECK(sim(c.api(), "POST", "/register?latest=3", reg("bob")).status == 204);
+  CHECK(sim(b.api(), "POST", "/msgs/alice?latest=4", R"({"content":"from b"})").status == 204);
+  CHECK(sim(c.api(), "POST", "/fllws/bob?latest=5", R"({"follow":"alice"})").status == 204);
+  CHECK(sim(a.api(), "POST", "/msgs/nobody?latest=6", R"({"content":"x"})").status == 404);
+  CHECK(sim(b.api(), "POST", "/fllws/bob", R"({"follow":"nobody"})").status == 404);
+
+  // Every node gives the same answers, and the latest value any node stored.
+  auto msgs = sim(a.api(), "GET", "/msgs?no=10").body;
+  CHECK(msgs.find("from b") != std::string::npos);
+  for (auto* n : {&b, &c}) {
+    CHECK(sim(n->api(), "GET", "/msgs?no=10").body == msgs);
+    CHECK(sim(n->api(), "GET", "/fllws/bob").body == R"({"follows":["alice"]})");
+  }
+  CHECK(sim(b.api(), "GET", "/latest").body == R"({"latest":6})");
+  CHECK(sim(c.api(), "GET", "/latest").body == R"({"latest":6})");
+  auto ready = boost::json::parse(request(c.admin(), "GET", "/health/ready").body).as_object();
+  CHECK(ready.at("ready").as_bool());
+  CHECK(ready.at("event_log").as_string() == "nats");
+}
+
+TEST_CASE("cluster: two nodes racing to register one username: exactly one 204") {
+  nats_process nats;
+  server_process a(node_args(nats.url, "a")), b(node_args(nats.url, "b"));
+  for (int round = 0; round < 10; ++round) {
+    auto name = "racer" + std::to_string(round);
+    unsigned sa = 0, sb = 0;
+    std::thread ta([&] { sa = sim(a.api(), "POST", "/register", reg(name)).status; });
+    std::thread tb([&] { sb = sim(b.api(), "POST", "/register", reg(name)).status; });
+    ta.join();
+    tb.join();
+    CHECK(((sa == 204 && sb == 400) || (sa == 400 && sb == 204)));
+  }
+}
+
+TEST_CASE("cluster: an empty node joining a stream with history catches up") {
+  nats_process nats;
+  server_process a(node_args(nats.url, "a"));
+  CHECK(sim(a.api(), "POST", "/register", reg("carol")).status == 204);
+  for (int i = 0; i < 50; ++i)
+    REQUIRE(sim(a.api(), "POST", "/msgs/carol", R"({"content":"m)" + std::to_string(i) + R"("})")
+                .status == 204);
+  server_process b(node_args(nats.url, "b"));
+  REQUIRE(eventually([&] { return ready(b); }, 20s));
+  CHECK(sim(b.api(), "GET", "/msgs/carol?no=100").body ==
+        sim(a.api(), "GET", "/msgs/carol?no=100").body);
+}
+
+TEST_CASE("cluster: without NATS a node refuses to start; once started, writes 503 and reads 200") {
+  temp_dir data;
+  child_process refused({server_process::binary("minitwit-server"), "--data-dir",
+                         data.path().string(), "--api-listen", "127.0.0.1:0", "--web-listen",
+                         "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--event-log",
+                         "nats://127.0.0.1:1", "--nats-timeout-ms", "500"});
+  CHECK(refused.wait_exit(20s) != 0);
+  CHECK(refused.output().find("cannot reach NATS") != std::string::npos);
+
+  auto nats = std::make_unique<nats_process>();
+  server_process a(node_args(nats->url, "a"));
+  CHECK(sim(a.api(), "POST", "/register", reg("dave")).status == 204);
+  nats->child->signal_and_wait(SIGKILL);
+  auto started = std::chrono::steady_clock::now();
+  auto write = sim(a.api(), "POST", "/msgs/dave", R"({"content":"lost?"})");
+  CHECK(write.status == 503);
+  CHECK(!write.header("retry-after").empty());
+  CHECK(std::chrono::steady_clock::now() - started < 10s);
+  CHECK(sim(a.api(), "GET", "/msgs/dave").status == 200);
+}
