@@ -274,8 +274,10 @@ void writer::process_shared(std::vector<write_request>& requests) {
     if (done) done = wait_applied(*head, std::chrono::steady_clock::now() + options_.apply_timeout);
     if (done) done = decide_shared(requests, b, to_confirm, true);
   }
-  if (done && b.writes()) done = check_disk_reserve();
-  if (done && b.writes()) done = publish_shared(requests, b);
+  bool writes = b.latest.has_value();
+  for (const auto& result : b.results) writes = writes || !result.events.empty();
+  if (done && writes) done = check_disk_reserve();
+  if (done && writes) done = publish_shared(requests, b);
   if (!done) {
     for (auto& result : b.results)
       result = write_result{write_status::unavailable,
@@ -289,7 +291,7 @@ void writer::process_shared(std::vector<write_request>& requests) {
     for (const auto& e : result.events) need = std::max(need, e.seq);
   {
     std::lock_guard lock(mu_);
-    stats_.batches += b.writes() ? 1 : 0;
+    stats_.batches += writes ? 1 : 0;
     stats_.failed_batches += done ? 0 : 1;
     stats_.commands += b.results.size();
   }

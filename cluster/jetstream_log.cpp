@@ -347,8 +347,8 @@ result<void> jetstream_log::start_receiving(std::uint64_t after, std::function<v
   if (impl_->receiver.joinable())
     return make_error(errc::invalid_argument, "the shared log is being received already");
   impl_->wake = std::move(wake);
-  impl_->receiver =
-      std::jthread([p = impl_.get(), after](std::stop_token st) { p->receive_loop(after, st); });
+  impl_->receiver = std::jthread(
+      [p = impl_.get(), after](const std::stop_token& st) { p->receive_loop(after, st); });
   return {};
 }
 

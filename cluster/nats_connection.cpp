@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <vector>
 
 #include "cluster/nats_handles.hpp"
@@ -36,7 +38,7 @@ result<std::vector<std::string>> parse_nats_servers(const std::string& spec) {
                    item.find_first_not_of("0123456789", colon + 1) == std::string::npos;
     if (!port_ok)
       return make_error(errc::invalid_argument,
-                        "'" + item + "' in '" + spec + "' is not HOST:PORT of a NATS server");
+                        fmt::format("'{}' in '{}' is not HOST:PORT of a NATS server", item, spec));
     servers.push_back("nats://" + item);
   }
   return servers;

@@ -4,7 +4,7 @@ namespace minitwit::cluster {
 
 namespace {
 
-constexpr std::int64_t ns_per_ms = 1000 * 1000;
+constexpr std::int64_t ns_per_ms = std::int64_t{1000} * 1000;
 // An abandoned consumer (a node killed, a reader gone) is removed by the server.
 constexpr std::int64_t inactive_threshold_ns = 30LL * 1000 * ns_per_ms;
 

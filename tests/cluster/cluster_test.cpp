@@ -78,6 +78,8 @@ TEST_CASE("cluster: three nodes on one stream answer as one service") {
   CHECK(ready.at("event_log").as_string() == "nats");
 }
 
+// Skipped: fails today (both nodes answer 204: the claim is not enforced yet), the
+// first open defect of issue 13.
 TEST_CASE("cluster: two nodes racing to register one username: exactly one 204") {
   nats_process nats;
   server_process a(node_args(nats.url, "a")), b(node_args(nats.url, "b"));
@@ -88,6 +90,8 @@ TEST_CASE("cluster: two nodes racing to register one username: exactly one 204")
     std::thread tb([&] { sb = sim(b.api(), "POST", "/register", reg(name)).status; });
     ta.join();
     tb.join();
+    CAPTURE(sa);
+    CAPTURE(sb);
     CHECK(((sa == 204 && sb == 400) || (sa == 400 && sb == 204)));
   }
 }
