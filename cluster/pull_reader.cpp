@@ -41,6 +41,17 @@ result<void> pull_reader::subscribe(std::uint64_t from) {
   return {};
 }
 
+bool pull_reader::stream_holds(std::uint64_t seq) const {
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = timeout_.count();
+  jsStreamInfo* raw = nullptr;
+  jsErrCode jerr{};
+  natsStatus s = js_GetStreamInfo(&raw, js_, stream_.c_str(), &jo, &jerr);
+  nats_ptr<jsStreamInfo> info(raw);
+  return s == NATS_OK && info->State.LastSeq >= seq;
+}
+
 result<void> pull_reader::fetch(std::uint64_t& next, int max, std::chrono::milliseconds wait,
                                 std::vector<storage::received_record>& out) {
   if (!sub_ || sub_next_ != next) {
@@ -60,7 +71,13 @@ result<void> pull_reader::fetch(std::uint64_t& next, int max, std::chrono::milli
     jsErrCode jerr{};
     s = natsSubscription_Fetch(&got.list, sub_.get(), 1, wait.count(), &jerr);
   }
-  if (no_messages(s)) return {};
+  if (no_messages(s)) {
+    // A consumer lives on one server: when that server dies, fetches only time out. So
+    // a wait that brought nothing while the stream holds `next` means the consumer is
+    // gone: make it again on the next call.
+    if (wait.count() > 0 && stream_holds(next)) sub_.reset();
+    return {};
+  }
   if (s != NATS_OK) {
     sub_.reset();
     return make_error(nats_error("cannot read the NATS stream '" + stream_ + "'", s));

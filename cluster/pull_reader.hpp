@@ -1,7 +1,8 @@
 // Reads a JetStream stream in order from a start sequence, in batches, through an
 // ephemeral pull consumer (private to cluster/). The consumer is made on first use
 // and again whenever the sequence asked for is not the one it would deliver next
-// (after an error, a gap, or a reconnect).
+// (after an error, a gap, or a reconnect), and when it has stopped delivering what the
+// stream holds (the server it lived on died).
 #pragma once
 
 #include <chrono>
@@ -27,6 +28,8 @@ class pull_reader {
 
  private:
   result<void> subscribe(std::uint64_t from);
+  // Whether the stream's last record is at seq or later (false when it cannot be asked).
+  bool stream_holds(std::uint64_t seq) const;
 
   jsCtx* js_;
   std::string stream_, filter_;

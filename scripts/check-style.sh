@@ -25,7 +25,7 @@ cmake -S . -B build/tidy -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYP
   -DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DMINITWIT_JEMALLOC=OFF >/dev/null
 # The embedded templates are generated at build time: generate them, compile nothing else.
 cmake --build build/tidy --target http/embedded_templates.cpp >/dev/null
-folders='core|storage|projections|app|observability|http|server|tools|tests'
+folders='core|storage|projections|app|cluster|observability|http|server|tools|tests'
 run-clang-tidy -p build/tidy -quiet -j "$(nproc)" -header-filter="^$PWD/($folders)/" \
   "^$PWD/($folders)/.*\.cpp$" >build/tidy/report.txt 2>&1 || true
 if grep -qE '(warning|error): ' build/tidy/report.txt; then

@@ -26,7 +26,8 @@ case "${1:-all}" in
   all) want+=("${test_packages[@]}" "${fuzz_packages[@]}" "${style_packages[@]}") ;;
   fuzz) want+=("${fuzz_packages[@]}") ;;
   style) want+=("${style_packages[@]}") ;;
-  *) echo "usage: $0 [build|all|fuzz|style]" >&2; exit 2 ;;
+  cluster) want+=(nats-server haproxy curl python3) ;;  # scripts/cluster.sh
+  *) echo "usage: $0 [build|all|fuzz|style|cluster]" >&2; exit 2 ;;
 esac
 
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -1,5 +1,7 @@
 #include "server/server_config.hpp"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <cstdlib>
@@ -135,18 +137,52 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
   try {
     c.secret_key = secret_from_env("MINITWIT_SECRET_KEY");
     c.admin_token = secret_from_env("MINITWIT_ADMIN_TOKEN");
-    c.nats_creds = secret_from_env("MINITWIT_NATS_CREDS");
-    c.nats_user = secret_from_env("MINITWIT_NATS_USER");
-    c.nats_password = secret_from_env("MINITWIT_NATS_PASSWORD");
-    c.nats_token = secret_from_env("MINITWIT_NATS_TOKEN");
-    c.nats_tls_ca = secret_from_env("MINITWIT_NATS_TLS_CA");
-    c.nats_tls_cert = secret_from_env("MINITWIT_NATS_TLS_CERT");
-    c.nats_tls_key = secret_from_env("MINITWIT_NATS_TLS_KEY");
+    load_nats_secrets(c);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "minitwit-server: %s\n", e.what());
     return 2;
   }
   return c;
+}
+
+void load_nats_secrets(server_config& c) {
+  c.nats_creds = secret_from_env("MINITWIT_NATS_CREDS");
+  c.nats_user = secret_from_env("MINITWIT_NATS_USER");
+  c.nats_password = secret_from_env("MINITWIT_NATS_PASSWORD");
+  c.nats_token = secret_from_env("MINITWIT_NATS_TOKEN");
+  c.nats_tls_ca = secret_from_env("MINITWIT_NATS_TLS_CA");
+  c.nats_tls_cert = secret_from_env("MINITWIT_NATS_TLS_CERT");
+  c.nats_tls_key = secret_from_env("MINITWIT_NATS_TLS_KEY");
+}
+
+std::string node_name(const server_config& cfg) {
+  if (!cfg.node_name.empty()) return cfg.node_name;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0 && *host) return host;
+  return "node";
+}
+
+result<std::optional<cluster::nats_settings>> nats_settings_of(const server_config& cfg) {
+  if (!cfg.cluster_mode()) return std::optional<cluster::nats_settings>{};
+  if (cfg.event_log.rfind("nats://", 0) != 0)
+    return make_error(errc::invalid_argument, "--event-log '" + cfg.event_log +
+                                                  "' is neither local nor nats://HOST:PORT[,...]");
+  auto servers = cluster::parse_nats_servers(cfg.event_log);
+  if (!servers) return make_error(servers.error().prefixed("--event-log: "));
+  cluster::nats_settings n;
+  n.servers = std::move(*servers);
+  n.stream = cfg.nats_stream;
+  n.replicas = cfg.nats_replicas;
+  n.timeout = std::chrono::milliseconds(cfg.nats_timeout_ms);
+  n.client_name = "minitwit " + node_name(cfg);
+  n.creds_file = cfg.nats_creds;
+  n.user = cfg.nats_user;
+  n.password = cfg.nats_password;
+  n.token = cfg.nats_token;
+  n.tls_ca = cfg.nats_tls_ca;
+  n.tls_cert = cfg.nats_tls_cert;
+  n.tls_key = cfg.nats_tls_key;
+  return std::optional<cluster::nats_settings>{std::move(n)};
 }
 
 std::optional<std::string> secret_from_env(const std::string& name) {

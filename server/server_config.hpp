@@ -10,6 +10,9 @@
 #include <variant>
 #include <vector>
 
+#include "cluster/jetstream_log.hpp"
+#include "core/result.hpp"
+
 namespace minitwit::server {
 
 struct server_config {
@@ -80,6 +83,17 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv);
 // NAME_FILE (Docker secrets), without a trailing newline. nullopt when neither is set.
 // Throws std::runtime_error when NAME_FILE cannot be read.
 std::optional<std::string> secret_from_env(const std::string& name);
+
+// Reads the NATS credentials and TLS files' names into c (see above); throws like
+// secret_from_env.
+void load_nats_secrets(server_config& c);
+
+// Cluster mode's NATS settings, or nullopt for the local log; errc::invalid_argument
+// when --event-log is neither.
+result<std::optional<cluster::nats_settings>> nats_settings_of(const server_config& c);
+
+// --node-name, or the host name.
+std::string node_name(const server_config& c);
 
 // The effective configuration as one JSON object, secrets redacted.
 std::string describe(const server_config& c);

@@ -42,37 +42,6 @@ http::server_limits limits_of(const server_config& cfg) {
   return limits;
 }
 
-std::string node_name(const server_config& cfg) {
-  if (!cfg.node_name.empty()) return cfg.node_name;
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) == 0 && *host) return host;
-  return "node";
-}
-
-// Cluster mode's settings, or nullopt locally; errc::invalid_argument for a bad address.
-result<std::optional<cluster::nats_settings>> cluster_settings_of(const server_config& cfg) {
-  if (!cfg.cluster_mode()) return std::optional<cluster::nats_settings>{};
-  if (cfg.event_log.rfind("nats://", 0) != 0)
-    return make_error(errc::invalid_argument, "--event-log '" + cfg.event_log +
-                                                  "' is neither local nor nats://HOST:PORT[,...]");
-  auto servers = cluster::parse_nats_servers(cfg.event_log);
-  if (!servers) return make_error(servers.error().prefixed("--event-log: "));
-  cluster::nats_settings n;
-  n.servers = std::move(*servers);
-  n.stream = cfg.nats_stream;
-  n.replicas = cfg.nats_replicas;
-  n.timeout = std::chrono::milliseconds(cfg.nats_timeout_ms);
-  n.client_name = "minitwit " + node_name(cfg);
-  n.creds_file = cfg.nats_creds;
-  n.user = cfg.nats_user;
-  n.password = cfg.nats_password;
-  n.token = cfg.nats_token;
-  n.tls_ca = cfg.nats_tls_ca;
-  n.tls_cert = cfg.nats_tls_cert;
-  n.tls_key = cfg.nats_tls_key;
-  return std::optional<cluster::nats_settings>{std::move(n)};
-}
-
 // Unique per process: the node's name and 64 random bits.
 std::string publish_id_prefix(const server_config& cfg) {
   std::random_device random;
@@ -164,7 +133,7 @@ int run(const server_config& cfg) {
 
   running r(cfg);
   auto options = store_options_of(cfg, r.metrics);
-  auto cluster = cluster_settings_of(cfg);
+  auto cluster = nats_settings_of(cfg);
   if (!cluster) return fail(cluster.error().message);
   options.cluster = std::move(*cluster);
   if (options.cluster)

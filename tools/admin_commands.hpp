@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "cluster/jetstream_log.hpp"
 #include "tools/admin_client.hpp"
 
 namespace minitwit::tools {
@@ -35,5 +36,8 @@ int cmd_export(const admin_target& t, const std::string& to);
 int cmd_import(const std::string& file, const std::string& data_dir);
 int cmd_import_sqlite(const std::string& file, const std::string& data_dir);
 int cmd_flag(const admin_target& t, std::uint64_t message_id, bool flagged);
+// Publishes a stopped single-node server's event log into a cluster's stream
+// (tools/cluster_import.cpp).
+int cmd_cluster_import(const std::string& data_dir, const cluster::nats_settings& nats);
 
 }  // namespace minitwit::tools

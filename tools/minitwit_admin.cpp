@@ -4,6 +4,7 @@
 // 4 refused (see tools/admin_commands.hpp).
 #include <CLI/CLI.hpp>
 
+#include "server/server_config.hpp"
 #include "tools/admin_commands.hpp"
 
 using namespace minitwit::tools;
@@ -101,6 +102,41 @@ int main(int argc, char** argv) {
     f->callback(
         [&, flagged] { code = cmd_flag(resolve_target(server, data_dir), message_id, flagged); });
   }
+
+  minitwit::server::server_config nats;
+  nats.event_log = "";
+  auto* publish = app.add_subcommand(
+      "cluster-import",
+      "Publish a stopped single-node server's event log, in order, into a cluster's empty "
+      "JetStream stream (idempotent: a rerun goes on where it stopped). NATS credentials come "
+      "from the environment, as for minitwit-server");
+  publish->add_option("--data-dir", data_dir, "Data directory of the stopped server")->required();
+  publish->add_option("--event-log", nats.event_log, "nats://HOST:PORT[,HOST:PORT...]")
+      ->envname("MINITWIT_EVENT_LOG")
+      ->required();
+  publish->add_option("--nats-stream", nats.nats_stream, "The cluster's stream")
+      ->envname("MINITWIT_NATS_STREAM")
+      ->capture_default_str();
+  publish
+      ->add_option("--nats-replicas", nats.nats_replicas,
+                   "Replicas, when the stream is created here (as the nodes would)")
+      ->envname("MINITWIT_NATS_REPLICAS")
+      ->capture_default_str();
+  publish->add_option("--nats-timeout-ms", nats.nats_timeout_ms, "Bound on every NATS request")
+      ->capture_default_str();
+  publish->callback([&] {
+    nats.node_name = "admin";
+    minitwit::server::load_nats_secrets(nats);
+    auto settings = minitwit::server::nats_settings_of(nats);
+    if (!settings || !*settings) {
+      std::fprintf(stderr, "minitwit-admin: %s\n",
+                   settings ? "--event-log must be nats://HOST:PORT[,...]"
+                            : settings.error().message.c_str());
+      code = usage;
+      return;
+    }
+    code = cmd_cluster_import(data_dir, **settings);
+  });
 
   try {
     app.parse(argc, argv);

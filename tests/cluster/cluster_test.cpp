@@ -10,6 +10,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/run_tool.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -78,8 +79,6 @@ TEST_CASE("cluster: three nodes on one stream answer as one service") {
   CHECK(ready.at("event_log").as_string() == "nats");
 }
 
-// Skipped: fails today (both nodes answer 204: the claim is not enforced yet), the
-// first open defect of issue 13.
 TEST_CASE("cluster: two nodes racing to register one username: exactly one 204") {
   nats_process nats;
   server_process a(node_args(nats.url, "a")), b(node_args(nats.url, "b"));
@@ -128,4 +127,62 @@ TEST_CASE("cluster: without NATS a node refuses to start; once started, writes 5
   CHECK(!write.header("retry-after").empty());
   CHECK(std::chrono::steady_clock::now() - started < 10s);
   CHECK(sim(a.api(), "GET", "/msgs/dave").status == 200);
+}
+
+TEST_CASE("cluster: a single-node data directory moves into an empty stream with cluster-import") {
+  temp_dir single;
+  auto data = (single.path() / "data").string();
+  std::string msgs;
+  {
+    server_process s({}, data);
+    REQUIRE(sim(s.api(), "POST", "/register", reg("erin")).status == 204);
+    REQUIRE(sim(s.api(), "POST", "/register", reg("frank")).status == 204);
+    for (int i = 0; i < 30; ++i)
+      REQUIRE(sim(s.api(), "POST", "/msgs/erin", R"({"content":"e)" + std::to_string(i) + R"("})")
+                  .status == 204);
+    REQUIRE(sim(s.api(), "POST", "/fllws/frank?latest=77", R"({"follow":"erin"})").status == 204);
+    msgs = sim(s.api(), "GET", "/msgs?no=100").body;
+    REQUIRE(s.stop() == 0);
+  }
+  nats_process nats;
+  auto import = [&](const std::string& dir) {
+    return run_tool("minitwit-admin", {"cluster-import", "--data-dir", dir, "--event-log", nats.url,
+                                       "--nats-replicas", "1"});
+  };
+  auto first = import(data);
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.output.find("published 33 events") != std::string::npos);
+  auto again = import(data);  // idempotent: checks the prefix, publishes nothing
+  CHECK(again.exit_code == 0);
+  CHECK(again.output.find("published 0 events") != std::string::npos);
+
+  // A node on an empty directory and a node on the original one answer alike, with the
+  // ids and `latest` of the single node; usernames stay taken; new writes continue.
+  server_process fresh(node_args(nats.url, "fresh"));
+  REQUIRE(eventually([&] { return ready(fresh); }, 20s));
+  CHECK(sim(fresh.api(), "GET", "/msgs?no=100").body == msgs);
+  CHECK(sim(fresh.api(), "GET", "/fllws/frank").body == R"({"follows":["erin"]})");
+  CHECK(sim(fresh.api(), "GET", "/latest").body == R"({"latest":77})");
+  CHECK(sim(fresh.api(), "POST", "/register", reg("erin")).status == 400);
+  server_process original(node_args(nats.url, "original"), data);
+  REQUIRE(eventually([&] { return ready(original); }, 20s));
+  CHECK(sim(original.api(), "POST", "/msgs/frank", R"({"content":"after"})").status == 204);
+  CHECK(eventually(
+      [&] {
+        return sim(fresh.api(), "GET", "/msgs?no=100").body ==
+               sim(original.api(), "GET", "/msgs?no=100").body;
+      },
+      10s));
+
+  // Another history is refused, never appended to the stream.
+  temp_dir other;
+  {
+    server_process s({}, (other.path() / "data").string());
+    REQUIRE(sim(s.api(), "POST", "/register", reg("gina")).status == 204);
+    REQUIRE(s.stop() == 0);
+  }
+  auto refused = import((other.path() / "data").string());
+  CHECK(refused.exit_code == 4);
+  CHECK(refused.output.find("another history") != std::string::npos);
 }

@@ -1,5 +1,6 @@
 #include "tests/support/child_process.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -15,8 +16,10 @@ child_process::child_process(std::vector<std::string> args) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // Close-on-exec: the child gets the write end as its stdout and stderr only, so that
+  // the daemons a script starts do not hold it open after the script has exited.
   int fds[2];
-  if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], 1);

@@ -43,9 +43,8 @@ server_process::server_process(std::vector<std::string> extra_args, std::string 
   wait_listening();
 }
 
-void server_process::wait_listening() {
-  auto m = child_->wait_for(std::regex(R"(listening api=(\S+) web=(\S+) admin=(\S+))"),
-                            std::chrono::seconds(30));
+void server_process::wait_listening(std::chrono::seconds timeout) {
+  auto m = child_->wait_for(std::regex(R"(listening api=(\S+) web=(\S+) admin=(\S+))"), timeout);
   if (!m) {
     auto out = child_->output();
     kill();

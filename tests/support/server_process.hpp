@@ -27,8 +27,9 @@ class server_process {
   const std::string& admin() const { return admin_; }
   const std::string& data_dir() const { return data_dir_; }
 
-  // Waits for the "listening" line after an early start.
-  void wait_listening();
+  // Waits for the "listening" line after an early start; throws with the server's
+  // output when it does not come within the timeout.
+  void wait_listening(std::chrono::seconds timeout = std::chrono::seconds(30));
   // SIGTERM, then waits for the exit; returns the exit status (or 128 + signal).
   int stop() { return child_->signal_and_wait(SIGTERM); }
   // SIGKILL, then waits.
