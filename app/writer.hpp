@@ -74,6 +74,10 @@ struct writer_options {
   // left" keeps failing until the database is reopened (facebook/rocksdb#11643).
   // 0: no reserve.
   std::uint64_t min_free_disk_bytes = 0;
+  // Cluster mode: called on the writer thread after each batch published to the shared
+  // log, with the seconds from the first record sent to the last acknowledgement
+  // (including `latest`'s), for metrics.
+  std::function<void(double)> on_publish;
   // Called on the writer thread when a batch fails, with what RocksDB said (for logs).
   std::function<void(const std::string&)> on_error;
   // Cluster mode: the shared log this node publishes to and applies from; the log

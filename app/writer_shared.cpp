@@ -277,7 +277,13 @@ void writer::process_shared(std::vector<write_request>& requests) {
   bool writes = b.latest.has_value();
   for (const auto& result : b.results) writes = writes || !result.events.empty();
   if (done && writes) done = check_disk_reserve();
-  if (done && writes) done = publish_shared(requests, b);
+  if (done && writes) {
+    auto started = std::chrono::steady_clock::now();
+    done = publish_shared(requests, b);
+    if (done && options_.on_publish)
+      options_.on_publish(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
   if (!done) {
     for (auto& result : b.results)
       result = write_result{write_status::unavailable,

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "cluster/nats_handles.hpp"
+#include "cluster/ordered_reader.hpp"
 #include "cluster/pull_reader.hpp"
 #include "cluster/streams.hpp"
 #include "storage/event_codec.hpp"
@@ -161,7 +162,7 @@ struct jetstream_log::impl {
   }
 
   void receive_loop(std::uint64_t after, const std::stop_token& stop) {
-    pull_reader reader(js.get(), settings.stream, events_subject_prefix + ">", settings.timeout);
+    ordered_reader reader(js.get(), settings.stream, events_subject_prefix + ">", settings.timeout);
     std::uint64_t next = after + 1;
     auto backoff = std::chrono::milliseconds(100);
     std::vector<storage::received_record> batch;

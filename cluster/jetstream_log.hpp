@@ -12,9 +12,11 @@
 //                    the simulator's `latest`. Not in the event log, since it changes
 //                    with nearly every request and the log is kept forever; read
 //                    from the stream's leader, so a read after a stored value sees it.
-// Records are received through an ephemeral pull consumer from a start sequence, in
-// batches, on a thread of this log's; the consumer is made again from the next seq
-// needed after any error (reconnects, a lost leader).
+// Records are received on a thread of this log's through an ordered push consumer
+// from a start sequence (cluster/ordered_reader.hpp: the server sends each record as it
+// is stored, with flow control); the consumer is made again from the next seq needed
+// after any error, gap or lost server. Bounded reads (scan) use a pull consumer
+// (cluster/pull_reader.hpp).
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,7 @@
 #include "cluster/pull_reader.hpp"
 
+#include "cluster/streams.hpp"
+
 namespace minitwit::cluster {
 
 namespace {
@@ -41,17 +43,6 @@ result<void> pull_reader::subscribe(std::uint64_t from) {
   return {};
 }
 
-bool pull_reader::stream_holds(std::uint64_t seq) const {
-  jsOptions jo;
-  jsOptions_Init(&jo);
-  jo.Wait = timeout_.count();
-  jsStreamInfo* raw = nullptr;
-  jsErrCode jerr{};
-  natsStatus s = js_GetStreamInfo(&raw, js_, stream_.c_str(), &jo, &jerr);
-  nats_ptr<jsStreamInfo> info(raw);
-  return s == NATS_OK && info->State.LastSeq >= seq;
-}
-
 result<void> pull_reader::fetch(std::uint64_t& next, int max, std::chrono::milliseconds wait,
                                 std::vector<storage::received_record>& out) {
   if (!sub_ || sub_next_ != next) {
@@ -75,7 +66,7 @@ result<void> pull_reader::fetch(std::uint64_t& next, int max, std::chrono::milli
     // A consumer lives on one server: when that server dies, fetches only time out. So
     // a wait that brought nothing while the stream holds `next` means the consumer is
     // gone: make it again on the next call.
-    if (wait.count() > 0 && stream_holds(next)) sub_.reset();
+    if (wait.count() > 0 && stream_holds(js_, stream_, next, timeout_)) sub_.reset();
     return {};
   }
   if (s != NATS_OK) {

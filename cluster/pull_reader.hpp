@@ -28,8 +28,6 @@ class pull_reader {
 
  private:
   result<void> subscribe(std::uint64_t from);
-  // Whether the stream's last record is at seq or later (false when it cannot be asked).
-  bool stream_holds(std::uint64_t seq) const;
 
   jsCtx* js_;
   std::string stream_, filter_;

@@ -69,4 +69,16 @@ result<void> ensure_stream(jsCtx* js, const stream_spec& want) {
                                s, jerr));
 }
 
+bool stream_holds(jsCtx* js, const std::string& stream, std::uint64_t seq,
+                  std::chrono::milliseconds timeout) {
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = timeout.count();
+  jsStreamInfo* raw = nullptr;
+  jsErrCode jerr{};
+  natsStatus s = js_GetStreamInfo(&raw, js, stream.c_str(), &jo, &jerr);
+  nats_ptr<jsStreamInfo> info(raw);
+  return s == NATS_OK && info->State.LastSeq >= seq;
+}
+
 }  // namespace minitwit::cluster

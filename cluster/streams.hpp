@@ -2,6 +2,7 @@
 // (private to cluster/).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -18,5 +19,10 @@ struct stream_spec {
 
 // Creates the stream when missing; errc::conflict when it exists with other settings.
 result<void> ensure_stream(jsCtx* js, const stream_spec& want);
+
+// Whether the stream's last record is at seq or later (false when it cannot be asked):
+// a reader that waited for seq in vain while this holds has lost its consumer.
+bool stream_holds(jsCtx* js, const std::string& stream, std::uint64_t seq,
+                  std::chrono::milliseconds timeout);
 
 }  // namespace minitwit::cluster

@@ -60,6 +60,13 @@ struct server_metrics::impl {
                              .Help("Duration of each batch's synced write")
                              .Register(*registry)
                              .Add({}, latency_buckets);
+  pm::Histogram& publish = pm::BuildHistogram()
+                               .Name("minitwit_cluster_publish_duration_seconds")
+                               .Help(
+                                   "Cluster mode: each batch's publish to the shared log, "
+                                   "until a majority of its replicas acknowledged it")
+                               .Register(*registry)
+                               .Add({}, latency_buckets);
   pm::Counter& failed_batches = pm::BuildCounter()
                                     .Name("minitwit_writer_failed_batches_total")
                                     .Help("Batches whose write failed (every command answered 503)")
@@ -166,6 +173,8 @@ void server_metrics::observe_batch(std::size_t commands, std::size_t, double fsy
   impl_->fsync.Observe(fsync_seconds);
   if (!ok) impl_->failed_batches.Increment();
 }
+
+void server_metrics::observe_publish(double seconds) { impl_->publish.Observe(seconds); }
 
 void server_metrics::backup_finished(bool ok, std::int64_t unix_time) {
   std::lock_guard lock(impl_->mu);

@@ -35,6 +35,8 @@ class server_metrics {
   void observe_request(std::string_view listener, std::string_view route, std::string_view method,
                        unsigned status, double seconds);
   void observe_batch(std::size_t commands, std::size_t events, double fsync_seconds, bool ok);
+  // Cluster mode: one batch's publish round trip to the shared log.
+  void observe_publish(double seconds);
   void backup_finished(bool ok, std::int64_t unix_time);
   void set_backup_interval(double seconds);
 

@@ -1,6 +1,7 @@
 #include "projections/public_head.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace minitwit::projections {
 
@@ -24,17 +25,26 @@ void public_head::apply(std::vector<message_row> changed) {
   if (changed.empty()) return;
   auto next = std::make_shared<snapshot>(*current());
   auto& rows = next->rows;
-  for (auto& row : changed) {
-    std::erase_if(rows, [&](const message_row& r) { return r.id == row.id; });
-    if (row.flagged || row.id <= next->floor) continue;  // hidden, or below what is known
-    auto at =
-        std::find_if(rows.begin(), rows.end(), [&](const message_row& r) { return r.id < row.id; });
-    rows.insert(at, std::move(row));
+  // One pass and one partial sort, whatever the batch's size (a node catching up
+  // applies tens of thousands of rows at once). A message changed twice in the batch
+  // ends as its last change says.
+  std::unordered_map<std::uint64_t, std::size_t> last;
+  last.reserve(changed.size());
+  for (std::size_t i = 0; i < changed.size(); ++i) last[changed[i].id] = i;
+  std::erase_if(rows, [&](const message_row& r) { return last.contains(r.id); });
+  for (std::size_t i = 0; i < changed.size(); ++i) {
+    auto& row = changed[i];
+    if (last[row.id] != i || row.flagged || row.id <= next->floor) continue;  // hidden, or unknown
+    rows.push_back(std::move(row));
   }
+  auto newer = [](const message_row& a, const message_row& b) { return a.id > b.id; };
   if (rows.size() > capacity_) {
-    next->floor = std::max(next->floor, rows[capacity_].id);
-    rows.resize(capacity_);
+    auto cut = rows.begin() + static_cast<std::ptrdiff_t>(capacity_);
+    std::nth_element(rows.begin(), cut, rows.end(), newer);
+    next->floor = std::max(next->floor, cut->id);
+    rows.erase(cut, rows.end());
   }
+  std::sort(rows.begin(), rows.end(), newer);
   std::lock_guard lock(mu_);
   current_ = std::move(next);
 }

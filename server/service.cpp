@@ -58,6 +58,7 @@ store_options store_options_of(const server_config& cfg, observability::server_m
   o.writer.on_batch = [&metrics](std::size_t c, std::size_t e, double s, bool ok) {
     metrics.observe_batch(c, e, s, ok);
   };
+  o.writer.on_publish = [&metrics](double s) { metrics.observe_publish(s); };
   o.writer.on_error = [](const std::string& e) {
     log_fields(spdlog::level::err, "write_failed", {{"error", e}});
   };

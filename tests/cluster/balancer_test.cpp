@@ -182,9 +182,10 @@ TEST_CASE(
                              [&](const auto& t) { return seen.contains(t); });
         },
         30s));
-    for (const auto& [text, n] : seen) {
+    for (const auto& entry : seen) {
+      const std::string& text = entry.first;  // clang 14: no structured binding in CAPTURE
       CAPTURE(text);
-      CHECK(n == 1);
+      CHECK(entry.second == 1);
       CHECK(w.attempted.contains(text));
     }
   }

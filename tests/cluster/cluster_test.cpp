@@ -108,7 +108,7 @@ TEST_CASE("cluster: an empty node joining a stream with history catches up") {
         sim(a.api(), "GET", "/msgs/carol?no=100").body);
 }
 
-TEST_CASE("cluster: without NATS a node refuses to start; once started, writes 503 and reads 200") {
+TEST_CASE("cluster: without NATS a node refuses to start, once started, writes 503 and reads 200") {
   temp_dir data;
   child_process refused({server_process::binary("minitwit-server"), "--data-dir",
                          data.path().string(), "--api-listen", "127.0.0.1:0", "--web-listen",

@@ -192,7 +192,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("a request sent one byte at a time is still understood; a stalled one is cut off") {
+TEST_CASE("a request sent one byte at a time is still understood, a stalled one is cut off") {
   server_process s({"--read-timeout-ms", "500"});
   connection c(s.api());
   std::string req = "GET /latest HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";

@@ -66,7 +66,7 @@ TEST_CASE("a generated scenario replayed at concurrency 32 lands completely, wit
   CHECK(latest <= 1500);
 }
 
-TEST_CASE("fixed workloads run against a seeded dataset; a report counts what went wrong") {
+TEST_CASE("fixed workloads run against a seeded dataset, a report counts what went wrong") {
   temp_dir dir;
   auto data = (dir.path() / "data").string(), report = (dir.path() / "r.ndjson").string();
   auto seed = run_tool("minitwit-loadgen", {"seed", "--data-dir", data, "--users", "20",

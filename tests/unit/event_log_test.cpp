@@ -140,7 +140,7 @@ TEST_CASE("follow ends when its visitor says stop") {
   CHECK(seen == std::vector<std::uint64_t>{1, 2, 3});
 }
 
-TEST_CASE("a failed write runs no commit callback; a written one runs each once") {
+TEST_CASE("a failed write runs no commit callback, a written one runs each once") {
   opened_log l;
   storage::write_batch batch(*l.db);
   int ran = 0;

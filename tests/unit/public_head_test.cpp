@@ -78,3 +78,26 @@ TEST_CASE("a head loaded from a database with more messages than it holds knows 
   s.write(core::flag_message{2, false});
   CHECK(ids(*head.page(9)) == ids(*rocks.public_timeline(9)));
 }
+
+TEST_CASE("one large batch leaves the head as the same changes one at a time do") {
+  // A node catching up applies tens of thousands of rows in one batch: posts, flags of
+  // some of them, unflags of others, one message changed twice.
+  std::vector<projections::message_row> changes;
+  std::mt19937_64 rng(7);
+  for (core::message_id id = 1; id <= 3000; ++id) {
+    changes.push_back({id, 1, "a", "m" + std::to_string(id), 0, false});
+    if (rng() % 5 == 0) changes.push_back({id, 1, "a", "m" + std::to_string(id), 0, true});
+    if (rng() % 50 == 0) changes.push_back({id, 1, "a", "m" + std::to_string(id), 0, false});
+  }
+  projections::public_head one_by_one(256), at_once(256);
+  for (const auto& c : changes) one_by_one.apply({c});
+  at_once.apply(changes);
+  for (std::size_t limit : {1u, 30u, 256u, 257u}) {
+    CAPTURE(limit);
+    auto a = one_by_one.page(limit), b = at_once.page(limit);
+    REQUIRE(a.has_value() == b.has_value());
+    if (a) CHECK(a->messages == b->messages);
+  }
+  REQUIRE(at_once.page(30));
+  CHECK(at_once.page(30)->messages.front().id > 2900);
+}

@@ -169,7 +169,7 @@ TEST_CASE("403 without credentials, before anything is read or stored") {
   CHECK(json::parse(f.send("GET", "/msgs").body).as_array().empty());
 }
 
-TEST_CASE("routes: 404 and 405 (with Allow) need no credentials; malformed targets are 400") {
+TEST_CASE("routes: 404 and 405 (with Allow) need no credentials, malformed targets are 400") {
   api_fixture f;
   for (const char* target :
        {"/nope", "/msgs/a/b", "/", "/msgs/", "/fllws/", "//msgs", "/./msgs", "/metrics"})

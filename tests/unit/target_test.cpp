@@ -32,7 +32,7 @@ TEST_CASE("percent-decoding in queries: escapes, '+' as a space, malformed escap
   for (const char* bad : {"/x/%zz", "/x/%4", "/abc%"}) CHECK_FALSE(view_of(bad).path_ok);
 }
 
-TEST_CASE("targets split into a path and query parameters; the first of duplicates wins") {
+TEST_CASE("targets split into a path and query parameters, the first of duplicates wins") {
   std::string target = "/msgs/Roger%20Histand?no=20&latest=-3&no=5";
   auto v = parse_target(target);
   REQUIRE(v.ok());

@@ -130,7 +130,7 @@ TEST_CASE("logged out: my timeline redirects, actions are 401") {
   CHECK(f.send("GET", "/").status == 302);  // a garbled cookie is "logged out", never an error
 }
 
-TEST_CASE("cross-site state changes are refused; same-site and header-less ones pass") {
+TEST_CASE("cross-site state changes are refused, same-site and header-less ones pass") {
   web_fixture f;
   f.sign_up_and_in("victim");
   f.store.user("bob");
@@ -163,7 +163,7 @@ TEST_CASE(
   CHECK(f.send("HEAD", "/public").status == 200);
 }
 
-TEST_CASE("HTML answers carry the security headers; the stylesheet a long cache lifetime") {
+TEST_CASE("HTML answers carry the security headers, the stylesheet a long cache lifetime") {
   web_fixture f;
   auto page = f.send("GET", "/public");
   CHECK(header(page, "Content-Security-Policy").starts_with("default-src 'none'"));

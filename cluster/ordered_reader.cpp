@@ -1,0 +1,77 @@
+#include "cluster/ordered_reader.hpp"
+
+#include "cluster/streams.hpp"
+
+namespace minitwit::cluster {
+
+result<void> ordered_reader::subscribe(std::uint64_t from) {
+  sub_.reset();
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = timeout_.count();
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = stream_.c_str();
+  so.Ordered = true;  // ephemeral, no acks, flow control and heartbeats
+  so.Config.DeliverPolicy = js_DeliverByStartSequence;
+  so.Config.OptStartSeq = from;
+  natsSubscription* raw = nullptr;
+  jsErrCode jerr{};
+  natsStatus s = js_SubscribeSync(&raw, js_, filter_.c_str(), &jo, &so, &jerr);
+  if (s != NATS_OK)
+    return make_error(nats_error("cannot follow the NATS stream '" + stream_ + "'", s, jerr));
+  sub_.reset(raw);
+  // Flow control keeps the server from sending more than the node takes; these limits
+  // only bound what may wait in this process meanwhile.
+  natsSubscription_SetPendingLimits(sub_.get(), 1 << 18, 256 << 20);
+  sub_next_ = from;
+  return {};
+}
+
+result<void> ordered_reader::fetch(std::uint64_t& next, int max, std::chrono::milliseconds wait,
+                                   std::vector<storage::received_record>& out) {
+  if (!sub_ || sub_next_ != next) {
+    if (auto r = subscribe(next); !r) return r;
+  }
+  int taken = 0;
+  bool gap = false;
+  while (taken < max && !gap) {
+    // The first waits; the rest only take what has arrived already.
+    std::int64_t timeout = wait.count();
+    if (taken > 0) {
+      int msgs = 0, bytes = 0;
+      if (natsSubscription_GetPending(sub_.get(), &msgs, &bytes) != NATS_OK || msgs == 0) break;
+      timeout = 1;
+    }
+    natsMsg* raw = nullptr;
+    natsStatus s = natsSubscription_NextMsg(&raw, sub_.get(), timeout);
+    nats_ptr<natsMsg> m(raw);
+    if (s == NATS_TIMEOUT) {
+      if (taken == 0 && wait.count() > 0 && stream_holds(js_, stream_, next, timeout_))
+        sub_.reset();
+      break;
+    }
+    if (s != NATS_OK) {
+      sub_.reset();
+      return make_error(nats_error("cannot follow the NATS stream '" + stream_ + "'", s));
+    }
+    jsMsgMetaData* meta_raw = nullptr;
+    if (natsMsg_GetMetaData(&meta_raw, m.get()) != NATS_OK) continue;  // a control message
+    nats_ptr<jsMsgMetaData> meta(meta_raw);
+    auto seq = meta->Sequence.Stream;
+    if (seq < next) continue;
+    if (seq > next) {  // a record went missing on the way: follow again from next
+      gap = true;
+      break;
+    }
+    const char* data = natsMsg_GetData(m.get());
+    out.push_back({seq, std::string(data ? data : "", natsMsg_GetDataLength(m.get()))});
+    ++next;
+    ++taken;
+  }
+  sub_next_ = next;
+  if (gap) sub_.reset();
+  return {};
+}
+
+}  // namespace minitwit::cluster
