@@ -1,8 +1,19 @@
 #include "cluster/ordered_reader.hpp"
 
+#include <optional>
+
 #include "cluster/streams.hpp"
 
 namespace minitwit::cluster {
+
+namespace {
+
+// Asking the stream after every empty wait would cost an idle node a request a second.
+constexpr unsigned stall_check_every = 3;
+// Records older than this behind `next` mean the consumer restarted far back.
+constexpr std::uint64_t replay_tolerance = 1024;
+
+}  // namespace
 
 result<void> ordered_reader::subscribe(std::uint64_t from) {
   sub_.reset();
@@ -34,8 +45,9 @@ result<void> ordered_reader::fetch(std::uint64_t& next, int max, std::chrono::mi
     if (auto r = subscribe(next); !r) return r;
   }
   int taken = 0;
-  bool gap = false;
-  while (taken < max && !gap) {
+  bool again = false;  // make the consumer again from `next` on the next call
+  std::optional<error> failure;
+  while (taken < max && !again) {
     // The first waits; the rest only take what has arrived already.
     std::int64_t timeout = wait.count();
     if (taken > 0) {
@@ -47,21 +59,34 @@ result<void> ordered_reader::fetch(std::uint64_t& next, int max, std::chrono::mi
     natsStatus s = natsSubscription_NextMsg(&raw, sub_.get(), timeout);
     nats_ptr<natsMsg> m(raw);
     if (s == NATS_TIMEOUT) {
-      if (taken == 0 && wait.count() > 0 && stream_holds(js_, stream_, next, timeout_))
-        sub_.reset();
+      // Idle, or the consumer's server died: every few empty waits, ask the stream.
+      if (taken == 0 && wait.count() > 0 && ++empty_waits_ % stall_check_every == 0)
+        again = stream_holds(js_, stream_, next, timeout_);
       break;
     }
-    if (s != NATS_OK) {
-      sub_.reset();
-      return make_error(nats_error("cannot follow the NATS stream '" + stream_ + "'", s));
+    empty_waits_ = 0;
+    if (s != NATS_OK) {  // e.g. the client dropped a record (slow consumer)
+      again = true;
+      failure = nats_error("cannot follow the NATS stream '" + stream_ + "'", s);
+      break;
     }
     jsMsgMetaData* meta_raw = nullptr;
-    if (natsMsg_GetMetaData(&meta_raw, m.get()) != NATS_OK) continue;  // a control message
+    if (natsMsg_GetMetaData(&meta_raw, m.get()) != NATS_OK) {
+      again = true;
+      failure =
+          error{errc::corrupt, "a record of the NATS stream '" + stream_ + "' has no metadata"};
+      break;
+    }
     nats_ptr<jsMsgMetaData> meta(meta_raw);
     auto seq = meta->Sequence.Stream;
-    if (seq < next) continue;
+    if (seq < next) {
+      // Seen already. Far behind: the client library made the consumer again from the
+      // stream's start (it does so when heartbeats stop before the first record).
+      again = seq + replay_tolerance < next;
+      continue;
+    }
     if (seq > next) {  // a record went missing on the way: follow again from next
-      gap = true;
+      again = true;
       break;
     }
     const char* data = natsMsg_GetData(m.get());
@@ -70,7 +95,10 @@ result<void> ordered_reader::fetch(std::uint64_t& next, int max, std::chrono::mi
     ++taken;
   }
   sub_next_ = next;
-  if (gap) sub_.reset();
+  if (again) sub_.reset();
+  // What was taken before a failure is kept: `next` is past it, and the consumer is
+  // made again from there.
+  if (failure && taken == 0) return make_error(std::move(*failure));
   return {};
 }
 

@@ -44,7 +44,16 @@ cleanup() {
 trap cleanup EXIT
 say() { printf '\n== %s\n' "$*" >&2; }
 now_ms() { date +%s%3N; }
-json_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+# wait_until DESC SECONDS COMMAND...: polls COMMAND until it succeeds; fails the run
+# after SECONDS.
+wait_until() {
+  local desc="$1" deadline=$(($(date +%s) + $2))
+  shift 2
+  until "$@"; do
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "cluster-bench: $desc: not within the time bound" >&2; exit 1; }
+    sleep 0.02
+  done
+}
 
 # cpu_ticks PID...: user + system clock ticks of the processes, summed.
 cpu_ticks() {
@@ -100,7 +109,7 @@ say "local mode"
 "$bin/minitwit-server" --data-dir "$work/local" --api-listen 127.0.0.1:0 --web-listen 127.0.0.1:0 \
   --admin-listen 127.0.0.1:0 --log-level warn >"$work/local.out" 2>&1 &
 local_pid=$!
-until grep -q 'listening api=' "$work/local.out"; do sleep 0.05; done
+wait_until "the local server to listen" 60 grep -q 'listening api=' "$work/local.out"
 local_api=$(grep -o 'listening api=[^ ]*' "$work/local.out" | cut -d= -f2)
 rows=()
 rows+=("$(measure local-post "$local_api" post "$local_pid")")
@@ -115,9 +124,14 @@ source "$cluster/cluster.env"
 MINITWIT_NATS_TOKEN_FILE="$NATS_TOKEN_FILE" "$bin/minitwit-admin" cluster-import \
   --data-dir "$work/seed" --event-log "$EVENT_LOG" --nats-stream "$NATS_STREAM" >/dev/null 2>&1
 head=$("$bin/minitwit-admin" stats --data-dir "$work/seed" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["last_seq"])')
-applied() { curl -s "http://$1/health/ready" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("applied_seq", 0))'; }
+# has_applied ADMIN SEQ: the node has applied the log up to SEQ.
+has_applied() {
+  local body
+  body=$(curl -s -m 2 "http://$1/health/ready") || return 1
+  python3 -c 'import json,sys; sys.exit(json.loads(sys.argv[1]).get("applied_seq", 0) < int(sys.argv[2]))' "$body" "$2" 2>/dev/null
+}
 for a in "$NODE1_ADMIN" "$NODE2_ADMIN" "$NODE3_ADMIN"; do
-  until [ "$(applied "$a")" -ge "$head" ]; do sleep 0.2; done
+  wait_until "node $a to apply the published dataset" 600 has_applied "$a" "$head"
 done
 pids=()
 for n in nats1 nats2 nats3 node1 node2 node3 haproxy; do pids+=("$(cat "$cluster/pids/$n.pid")"); done
@@ -163,7 +177,14 @@ lg=$!
 sleep $((fail_s / 3))
 kill -9 "$(cat "$cluster/pids/node2.pid")"
 t0=$(now_ms)
-until ! curl -s "http://$LB_STATS/stats;csv" | grep -q '^api_nodes,node2,.*,UP,'; do sleep 0.02; done
+# Out of rotation: HAProxy's status for it is DOWN (while "UP 1/2", a check has failed
+# but it still gets requests).
+node2_down() {
+  local csv
+  csv=$(curl -s -m 2 "http://$LB_STATS/stats;csv") || return 1
+  awk -F, '$1 == "api_nodes" && $2 == "node2" { found = ($18 ~ /^DOWN/) } END { exit !found }' <<<"$csv"
+}
+wait_until "HAProxy to take node2 out of rotation" 30 node2_down
 out_ms=$(($(now_ms) - t0))
 wait "$lg" || true
 failover=$(tail -1 "$results" | summary)

@@ -104,7 +104,8 @@ need_binaries() {
   command -v haproxy >/dev/null || die "needs haproxy (scripts/install-deps.sh installs it)"
   [ -x "$bin_dir/minitwit-server" ] ||
     die "no $bin_dir/minitwit-server: build it first (scripts/build.sh release), or set MINITWIT_BIN_DIR"
-  "$bin_dir/minitwit-server" --help 2>/dev/null | grep -q -- '--event-log' ||
+  # grep -c reads all of the help (grep -q would stop early and fail the pipe)
+  "$bin_dir/minitwit-server" --help 2>/dev/null | grep -c -- '--event-log' >/dev/null ||
     die "$bin_dir/minitwit-server has no cluster mode (--event-log): rebuild (scripts/build.sh release)"
 }
 
@@ -527,6 +528,8 @@ cmd_down_quiet() {
 cmd_down() {
   cmd_down_quiet
   if [ "$wipe" = 1 ]; then
+    [ -f "$env_file" ] && [ -d "$dir/pids" ] ||
+      die "$dir does not look like a cluster's directory (no cluster.env, no pids/): not deleting it"
     exec 9>&-
     rm -rf "$dir"
     say "stopped; deleted $dir"

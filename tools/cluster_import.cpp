@@ -30,7 +30,6 @@ int fail(int code, const std::string& message) {
 // (0: none differs).
 result<std::uint64_t> first_difference(const storage::event_log& local,
                                        const storage::event_log& stream, std::uint64_t head) {
-  std::vector<std::string> ours;
   std::uint64_t differs = 0, checked = 0;
   progress bar("check", "events");
   auto compared = stream.scan(1, [&](const storage::log_record& theirs) {
@@ -113,10 +112,15 @@ int cmd_cluster_import(const std::string& data_dir, const cluster::nats_settings
 
   // The simulator's `latest`, unless a node stored one already.
   auto latest = storage::read_meta_optional(**db, storage::meta_key::latest);
+  if (!latest) return fail(failed, latest.error().message);
   auto theirs = (*stream)->load_latest();
-  if (latest && *latest && theirs && !*theirs)
+  if (!theirs) return fail(failed, theirs.error().message);
+  if (*latest && !*theirs) {
     if (auto r = (*stream)->store_latest(static_cast<std::int64_t>(**latest)); !r)
       return fail(failed, r.error().message);
+  } else if (*latest) {
+    fmt::print("the cluster has a `latest` of its own ({}): kept\n", **theirs);
+  }
   fmt::print("published {} events into the stream {}; it now ends at seq {}\n", expected - *head,
              nats.stream, expected);
   return ok;

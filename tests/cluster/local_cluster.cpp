@@ -13,9 +13,6 @@ namespace {
 const std::string script = std::string(MINITWIT_SOURCE_DIR) + "/scripts/cluster.sh";
 
 tool_result run_script(std::vector<std::string> args, int timeout_s) {
-  // The nodes are this build's; each wait of the script is bounded.
-  ::setenv("MINITWIT_BIN_DIR", MINITWIT_BIN_DIR, 1);
-  ::setenv("MINITWIT_CLUSTER_TIMEOUT", "60", 0);
   args.insert(args.begin(), {"bash", script});
   child_process p(args);
   tool_result r;
@@ -27,7 +24,11 @@ tool_result run_script(std::vector<std::string> args, int timeout_s) {
 }  // namespace
 
 local_cluster::local_cluster() : path_((dir_.path() / "cluster").string()) {
-  // HAProxy logs only state changes: a line per request would fill the log under load.
+  // Set before any test thread runs (setenv races with threads reading the
+  // environment): the nodes are this build's, each wait of the script is bounded, and
+  // HAProxy logs only state changes (a line per request would fill its log under load).
+  ::setenv("MINITWIT_BIN_DIR", MINITWIT_BIN_DIR, 1);
+  ::setenv("MINITWIT_CLUSTER_TIMEOUT", "60", 0);
   ::setenv("HAPROXY_LOG_LEVEL", "notice", 1);
   auto up = run_script({"up", "--dir", path_}, 300);
   if (up.exit_code != 0)
