@@ -467,7 +467,7 @@ print_summary() {
 cmd_up() {
   if [ -z "${MINITWIT_BIN_DIR:-}" ]; then
     "$root/scripts/install-deps.sh" cluster
-    "$root/scripts/build.sh" release
+    MINITWIT_BUILD_TARGETS="minitwit-server minitwit-admin minitwit-replay" "$root/scripts/build.sh" release
   fi
   need_tools
   need_binaries
