@@ -8,6 +8,7 @@
 
 #include "cluster/nats_handles.hpp"
 #include "cluster/ordered_reader.hpp"
+#include "cluster/pull_reader.hpp"
 #include "cluster/streams.hpp"
 #include "storage/event_codec.hpp"
 
@@ -310,8 +311,8 @@ result<void> jetstream_log::append(std::uint64_t expected_last_seq,
 result<void> jetstream_log::scan(std::uint64_t from, const storage::record_visitor& visit) const {
   auto head = last_seq();
   if (!head) return make_error(head.error());
-  ordered_reader reader(impl_->js.get(), impl_->settings.stream, impl_->events_subject_prefix + ">",
-                        impl_->settings.timeout);
+  pull_reader reader(impl_->js.get(), impl_->settings.stream, impl_->events_subject_prefix + ">",
+                     impl_->settings.timeout);
   std::uint64_t next = std::max<std::uint64_t>(from, 1);
   std::vector<storage::received_record> batch;
   while (next <= *head) {
@@ -330,8 +331,8 @@ result<void> jetstream_log::scan(std::uint64_t from, const storage::record_visit
 
 result<void> jetstream_log::follow(std::uint64_t from, const storage::record_visitor& visit,
                                    std::stop_token stop) const {
-  ordered_reader reader(impl_->js.get(), impl_->settings.stream, impl_->events_subject_prefix + ">",
-                        impl_->settings.timeout);
+  pull_reader reader(impl_->js.get(), impl_->settings.stream, impl_->events_subject_prefix + ">",
+                     impl_->settings.timeout);
   std::uint64_t next = std::max<std::uint64_t>(from, 1);
   std::vector<storage::received_record> batch;
   while (!stop.stop_requested()) {

@@ -15,7 +15,8 @@
 // Records are received on a thread of this log's through an ordered push consumer
 // from a start sequence (cluster/ordered_reader.hpp: the server sends each record as it
 // is stored, with flow control); the consumer is made again from the next seq needed
-// after any error, gap or lost server. Scans read through the same kind of consumer.
+// after any error, gap or lost server. Bounded reads (scan) use a pull consumer
+// (cluster/pull_reader.hpp).
 #pragma once
 
 #include <chrono>
