@@ -219,9 +219,7 @@ result<std::unique_ptr<jetstream_log>> jetstream_log::open(const nats_settings& 
   auto conn = connect(settings);
   if (!conn) return make_error(conn.error());
   p->conn = std::move(*conn);
-  jsOptions jo;
-  jsOptions_Init(&jo);
-  jo.Wait = p->wait_ms();
+  jsOptions jo = wait_options(settings.timeout);
   jo.PublishAsync.MaxPending = 1 << 16;
   jo.PublishAsync.AckHandler = &impl::on_ack;
   jo.PublishAsync.AckHandlerClosure = p.get();
@@ -239,9 +237,7 @@ result<std::unique_ptr<jetstream_log>> jetstream_log::open(const nats_settings& 
 }
 
 result<std::uint64_t> jetstream_log::last_seq() const {
-  jsOptions jo;
-  jsOptions_Init(&jo);
-  jo.Wait = impl_->wait_ms();
+  jsOptions jo = wait_options(impl_->settings.timeout);
   jsStreamInfo* raw = nullptr;
   jsErrCode jerr{};
   natsStatus s =
@@ -379,9 +375,7 @@ result<void> jetstream_log::store_latest(std::int64_t value) {
 }
 
 result<std::optional<std::int64_t>> jetstream_log::load_latest() const {
-  jsOptions jo;
-  jsOptions_Init(&jo);
-  jo.Wait = impl_->wait_ms();
+  jsOptions jo = wait_options(impl_->settings.timeout);
   natsMsg* raw = nullptr;
   jsErrCode jerr{};
   natsStatus s = js_GetLastMsg(&raw, impl_->js.get(), impl_->latest_stream.c_str(),

@@ -4,6 +4,8 @@
 
 #include <nats/nats.h>
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -23,6 +25,24 @@ struct nats_deleter {
 };
 template <class T>
 using nats_ptr = std::unique_ptr<T, nats_deleter>;
+
+// JetStream options whose every request waits at most `wait`.
+inline jsOptions wait_options(std::chrono::milliseconds wait) {
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = wait.count();
+  return jo;
+}
+
+// A consumer of `stream` (which must outlive the options) that starts at seq `from`.
+inline jsSubOptions from_seq_options(const std::string& stream, std::uint64_t from) {
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = stream.c_str();
+  so.Config.DeliverPolicy = js_DeliverByStartSequence;
+  so.Config.OptStartSeq = from;
+  return so;
+}
 
 // "what: <the client's text for s> (<its last error>)"; jerr: JetStream's code, if any.
 error nats_error(const std::string& what, natsStatus s, jsErrCode jerr = static_cast<jsErrCode>(0));

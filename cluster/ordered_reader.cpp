@@ -17,15 +17,9 @@ constexpr std::uint64_t replay_tolerance = 1024;
 
 result<void> ordered_reader::subscribe(std::uint64_t from) {
   sub_.reset();
-  jsOptions jo;
-  jsOptions_Init(&jo);
-  jo.Wait = timeout_.count();
-  jsSubOptions so;
-  jsSubOptions_Init(&so);
-  so.Stream = stream_.c_str();
+  jsOptions jo = wait_options(timeout_);
+  jsSubOptions so = from_seq_options(stream_, from);
   so.Ordered = true;  // ephemeral, no acks, flow control and heartbeats
-  so.Config.DeliverPolicy = js_DeliverByStartSequence;
-  so.Config.OptStartSeq = from;
   natsSubscription* raw = nullptr;
   jsErrCode jerr{};
   natsStatus s = js_SubscribeSync(&raw, js_, filter_.c_str(), &jo, &so, &jerr);

@@ -21,14 +21,8 @@ bool no_messages(natsStatus s) { return s == NATS_TIMEOUT || s == NATS_NOT_FOUND
 
 result<void> pull_reader::subscribe(std::uint64_t from) {
   sub_.reset();
-  jsOptions jo;
-  jsOptions_Init(&jo);
-  jo.Wait = timeout_.count();
-  jsSubOptions so;
-  jsSubOptions_Init(&so);
-  so.Stream = stream_.c_str();
-  so.Config.DeliverPolicy = js_DeliverByStartSequence;
-  so.Config.OptStartSeq = from;
+  jsOptions jo = wait_options(timeout_);
+  jsSubOptions so = from_seq_options(stream_, from);
   // Acknowledging the last record of a batch acknowledges the batch.
   so.Config.AckPolicy = js_AckAll;
   so.Config.MaxAckPending = 1 << 20;

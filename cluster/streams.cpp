@@ -71,9 +71,7 @@ result<void> ensure_stream(jsCtx* js, const stream_spec& want) {
 
 bool stream_holds(jsCtx* js, const std::string& stream, std::uint64_t seq,
                   std::chrono::milliseconds timeout) {
-  jsOptions jo;
-  jsOptions_Init(&jo);
-  jo.Wait = timeout.count();
+  jsOptions jo = wait_options(timeout);
   jsStreamInfo* raw = nullptr;
   jsErrCode jerr{};
   natsStatus s = js_GetStreamInfo(&raw, js, stream.c_str(), &jo, &jerr);

@@ -31,6 +31,7 @@ int fail(int code, const std::string& message) {
 result<std::uint64_t> first_difference(const storage::event_log& local,
                                        const storage::event_log& stream, std::uint64_t head) {
   std::uint64_t differs = 0, checked = 0;
+  std::optional<error> unreadable;
   progress bar("check", "events");
   auto compared = stream.scan(1, [&](const storage::log_record& theirs) {
     if (theirs.seq > head) return false;
@@ -39,14 +40,13 @@ result<std::uint64_t> first_difference(const storage::event_log& local,
       if (m.seq == theirs.seq) mine.emplace(m.bytes);
       return false;
     });
-    if (!r || !mine || *mine != theirs.bytes) {
-      differs = theirs.seq;
-      return false;
-    }
+    if (!r) return unreadable = r.error(), false;  // a read error is not another history
+    if (!mine || *mine != theirs.bytes) return differs = theirs.seq, false;
     bar.update(++checked, head);
     return true;
   });
   if (!compared) return make_error(compared.error());
+  if (unreadable) return make_error(std::move(*unreadable));
   if (differs == 0 && checked < head) differs = checked + 1;
   bar.finish(checked);
   return differs;
