@@ -127,8 +127,8 @@ class writer {
   bool caught_up() const;
   bool cluster_mode() const { return shared_ != nullptr; }
   const storage::shared_log* shared() const { return shared_; }
-  // Cluster mode: the seq applied here, and the shared log's last seq seen when the
-  // writer started.
+  // Cluster mode: the shared log's last record applied here, and its last record when
+  // the writer started (records, not events: a record may hold a batch of events).
   std::uint64_t applied_seq() const { return applied_seq_.load(std::memory_order_acquire); }
   std::uint64_t start_head() const { return start_head_; }
 
@@ -142,7 +142,8 @@ class writer {
 
  private:
   struct batch;  // one batch of requests on its way through the pipeline
-  // Cluster mode: a published batch, answered once seq is applied here.
+  // Cluster mode: a published batch, answered once the shared log's record seq is
+  // applied here.
   struct waiter {
     std::vector<write_request> requests;
     std::vector<write_result> results;
@@ -173,10 +174,11 @@ class writer {
   void process_shared(std::vector<write_request>& requests);
   result<void> decide_shared(std::vector<write_request>& requests, batch& b,
                              std::vector<std::size_t>& to_confirm, bool confirming);
-  result<void> publish_shared(std::vector<write_request>& requests, batch& b);
+  // Publishes the batch's events and `latest`; the shared log's last record of them.
+  result<std::uint64_t> publish_shared(std::vector<write_request>& requests, batch& b);
   // Applies what the shared log handed over; false when nothing was there.
   bool apply_received();
-  // Applies until the seq applied here reaches seq; fails after the deadline.
+  // Applies until the shared log's record seq is applied here; fails after the deadline.
   result<void> wait_applied(std::uint64_t seq, std::chrono::steady_clock::time_point deadline);
   void answer_applied(bool all);
   void fail_applying(const error& e);
@@ -195,6 +197,7 @@ class writer {
   std::atomic<std::uint64_t> applied_seq_{0};
 
   // Cluster mode, writer thread only except where atomic.
+  std::uint64_t shared_seq_ = 0;  // the shared log's last record applied here
   std::uint64_t start_head_ = 0;
   std::atomic<bool> caught_up_{true};
   std::atomic<bool> apply_failed_{false};

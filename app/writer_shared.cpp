@@ -1,12 +1,14 @@
 // The writer in cluster mode (see app/writer.hpp). One thread does everything, so that
 // the projector is only ever touched by it:
 //   apply    every record the shared log hands back, in the log's order, as one synced
-//            write per round: this node's copy of the records (with the seq and the
-//            ids the order gives them), their read-model rows, counters, checkpoint;
+//            write per round: this node's copy of the records' events (numbered here,
+//            in the log's order, with the ids the order gives them), their read-model
+//            rows, counters, checkpoint and the shared log's position;
 //   decide   queued commands against the applied state; a refusal ("unknown user")
 //            or a "nothing changes" is confirmed against the log's head first, so that
 //            no node answers from state older than an answer another node gave;
-//   publish  the events (a registration claims its username in the log) and `latest`;
+//   publish  the events (a registration claims its username in the log; the others
+//            travel as one batched record) and `latest`, in one round;
 //   answer   each request once its records are applied here.
 #include <algorithm>
 
@@ -67,19 +69,25 @@ bool needs_confirmation(const core::decision& d) {
 result<void> writer::join_shared() {
   auto head = shared_->last_seq();
   if (!head) return make_error(head.error().prefixed("cannot read the shared event log: "));
-  if (last_seq_ > *head)
+  auto position = storage::read_meta_optional(db_, storage::meta_key::shared_log_seq);
+  if (!position) return make_error(position.error());
+  shared_seq_ = position->value_or(last_seq_);
+  applied_seq_ = shared_seq_;
+  if (shared_seq_ > *head || (shared_seq_ == 0 && last_seq_ > 0))
     return make_error(errc::conflict,
-                      "this data directory holds events up to seq " + std::to_string(last_seq_) +
-                          " but the shared log ends at " + std::to_string(*head) +
+                      "this data directory holds the shared log up to record " +
+                          std::to_string(shared_seq_) + " (" + std::to_string(last_seq_) +
+                          " events) but the shared log ends at " + std::to_string(*head) +
                           ": it belongs to another log (publish it into an empty stream with "
                           "minitwit-admin cluster-import, or start this node on an empty "
                           "data directory)");
   if (last_seq_ > 0) {
-    // The last record here must be the shared log's record at the same seq.
+    // The last event here must be the last event of the shared log's record.
     std::optional<std::string> theirs;
-    auto scanned = shared_->scan(last_seq_, [&](const storage::log_record& r) {
+    auto scanned = shared_->scan(shared_seq_, [&](const storage::log_record& r) {
+      if (r.seq != shared_seq_) return false;
       theirs.emplace(r.bytes);
-      return false;
+      return true;
     });
     if (!scanned) return make_error(scanned.error().prefixed("cannot read the shared log: "));
     std::optional<std::string> ours;
@@ -93,16 +101,17 @@ result<void> writer::join_shared() {
     if (a && b) copy_order_ids(a->event, b->event);
     if (!a || !b || *a != *b)
       return make_error(errc::conflict, "this data directory's event " + std::to_string(last_seq_) +
-                                            " differs from the shared log's: it belongs to "
-                                            "another log");
+                                            " differs from the shared log's record " +
+                                            std::to_string(shared_seq_) +
+                                            ": it belongs to another log");
   }
   start_head_ = *head;
-  caught_up_ = last_seq_ >= start_head_;
+  caught_up_ = shared_seq_ >= start_head_;
   return {};
 }
 
 void writer::run_shared() {
-  auto started = shared_->start_receiving(last_seq_, [this] {
+  auto started = shared_->start_receiving(shared_seq_, [this] {
     {
       std::lock_guard lock(mu_);
       log_woke_ = true;
@@ -153,33 +162,44 @@ bool writer::apply_received() {
 
   storage::write_batch rows(db_);
   std::vector<std::string> encoded;
-  encoded.reserve(unapplied_.size());
   id_counters ids{next_user_id_, next_message_id_};
-  for (auto& rec : unapplied_) {
-    if (rec.seq <= last_seq_ + encoded.size()) continue;  // had it already
-    if (rec.seq != last_seq_ + encoded.size() + 1) {
+  std::uint64_t position = shared_seq_;
+  std::size_t used = 0;  // records of unapplied_ this round takes
+  for (; used < unapplied_.size() && encoded.size() < max_apply_batch; ++used) {
+    const auto& rec = unapplied_[used];
+    if (rec.seq <= position) continue;  // had it already
+    if (rec.seq != position + 1) {
       proj_.end_batch(false);
-      fail_applying({errc::corrupt, "the shared log skipped from seq " +
-                                        std::to_string(last_seq_ + encoded.size()) + " to " +
+      fail_applying({errc::corrupt, "the shared log skipped from record " +
+                                        std::to_string(position) + " to " +
                                         std::to_string(rec.seq)});
       return false;
     }
-    auto env = storage::decode(rec.seq, rec.bytes);
-    if (!env) {
+    auto events = storage::events_of(rec);
+    if (!events) {
       proj_.end_batch(false);
-      fail_applying(env.error());
+      fail_applying(events.error());
       return false;
     }
-    ids.resolve(env->event);
-    if (auto applied = proj_.apply(*env, rows); !applied) {
-      proj_.end_batch(false);
-      fail_applying(applied.error());
-      return false;
+    for (auto bytes : *events) {
+      auto env = storage::decode(last_seq_ + encoded.size() + 1, bytes);
+      if (!env) {
+        proj_.end_batch(false);
+        fail_applying(env.error());
+        return false;
+      }
+      ids.resolve(env->event);
+      if (auto applied = proj_.apply(*env, rows); !applied) {
+        proj_.end_batch(false);
+        fail_applying(applied.error());
+        return false;
+      }
+      encoded.push_back(storage::encode(*env));
     }
-    encoded.push_back(storage::encode(*env));
+    position = rec.seq;
   }
   if (encoded.empty()) {
-    unapplied_.clear();
+    unapplied_.erase(unapplied_.begin(), unapplied_.begin() + static_cast<std::ptrdiff_t>(used));
     return true;
   }
   if (auto appended = log_.append(last_seq_, encoded, rows); !appended) {
@@ -191,6 +211,7 @@ bool writer::apply_received() {
   rows.put_meta(storage::meta_key::next_user_id, ids.user);
   rows.put_meta(storage::meta_key::next_message_id, ids.message);
   rows.put_meta(storage::meta_key::checkpoint, to);
+  rows.put_meta(storage::meta_key::shared_log_seq, position);
   auto latest = latest_.load(std::memory_order_acquire);
   if (latest >= 0) rows.put_meta(storage::meta_key::latest, static_cast<std::uint64_t>(latest));
   proj_.finish_batch(rows);
@@ -207,12 +228,13 @@ bool writer::apply_received() {
     if (options_.on_error) options_.on_error(written.error().message);
     return false;
   }
-  unapplied_.clear();
+  unapplied_.erase(unapplied_.begin(), unapplied_.begin() + static_cast<std::ptrdiff_t>(used));
   last_seq_ = to;
-  applied_seq_.store(to, std::memory_order_release);
+  shared_seq_ = position;
+  applied_seq_.store(position, std::memory_order_release);
   next_user_id_ = ids.user;
   next_message_id_ = ids.message;
-  if (!caught_up_ && last_seq_ >= start_head_) caught_up_ = true;
+  if (!caught_up_ && shared_seq_ >= start_head_) caught_up_ = true;
   {
     std::lock_guard lock(mu_);
     stats_.events += encoded.size();
@@ -228,14 +250,14 @@ void writer::fail_applying(const error& e) {
 
 result<void> writer::wait_applied(std::uint64_t seq,
                                   std::chrono::steady_clock::time_point deadline) {
-  while (last_seq_ < seq) {
+  while (shared_seq_ < seq) {
     if (apply_failed_) return make_error(errc::unavailable, apply_error_);
     if (apply_received()) continue;
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline)
-      return make_error(errc::unavailable, "this node has applied the shared log up to seq " +
-                                               std::to_string(last_seq_) + ", not yet " +
-                                               std::to_string(seq));
+      return make_error(errc::unavailable,
+                        "this node has applied the shared log up to record " +
+                            std::to_string(shared_seq_) + ", not yet " + std::to_string(seq));
     std::unique_lock lock(mu_);
     wake_.wait_until(lock, std::min(deadline, now + idle_wait), [&] { return log_woke_; });
     log_woke_ = false;
@@ -247,7 +269,7 @@ void writer::answer_applied(bool all) {
   auto now = std::chrono::steady_clock::now();
   while (!waiters_.empty()) {
     auto& w = waiters_.front();
-    bool applied = last_seq_ >= w.seq;
+    bool applied = shared_seq_ >= w.seq;
     if (!applied && !all && now < w.deadline && !apply_failed_) break;
     for (std::size_t i = 0; i < w.requests.size(); ++i) {
       auto& result = w.results[i];
@@ -277,9 +299,12 @@ void writer::process_shared(std::vector<write_request>& requests) {
   bool writes = b.latest.has_value();
   for (const auto& result : b.results) writes = writes || !result.events.empty();
   if (done && writes) done = check_disk_reserve();
+  std::uint64_t need = 0;  // the shared log's last record of this batch
   if (done && writes) {
     auto started = std::chrono::steady_clock::now();
-    done = publish_shared(requests, b);
+    auto published = publish_shared(requests, b);
+    if (published) need = *published;
+    done = published ? result<void>{} : make_error(published.error());
     if (done && options_.on_publish)
       options_.on_publish(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -292,9 +317,6 @@ void writer::process_shared(std::vector<write_request>& requests) {
                             {}};
     if (options_.on_error) options_.on_error(done.error().message);
   }
-  std::uint64_t need = 0;
-  for (const auto& result : b.results)
-    for (const auto& e : result.events) need = std::max(need, e.seq);
   {
     std::lock_guard lock(mu_);
     stats_.batches += writes ? 1 : 0;
@@ -344,7 +366,7 @@ result<void> writer::decide_shared(std::vector<write_request>& requests, batch& 
   return {};
 }
 
-result<void> writer::publish_shared(std::vector<write_request>& requests, batch& b) {
+result<std::uint64_t> writer::publish_shared(std::vector<write_request>& requests, batch& b) {
   std::vector<storage::outgoing_record> out;
   std::vector<std::size_t> owner;
   for (std::size_t i = 0; i < requests.size(); ++i) {
@@ -357,25 +379,19 @@ result<void> writer::publish_shared(std::vector<write_request>& requests, batch&
       owner.push_back(i);
     }
   }
-  if (!out.empty()) {
-    auto outcomes = shared_->publish(out);
-    if (!outcomes) return make_error(outcomes.error());
-    std::vector<std::size_t> next_event(requests.size(), 0);
-    for (std::size_t k = 0; k < out.size(); ++k) {
-      auto& result = b.results[owner[k]];
-      const auto& o = (*outcomes)[k];
-      if (o.status == storage::publish_status::claimed_already) {
-        result = write_result{write_status::refused, core::domain_error::username_taken, {}, {}};
-        continue;
-      }
-      result.events[next_event[owner[k]]++].seq = o.seq;
-    }
+  auto outcomes = shared_->publish(out, b.latest);
+  if (!outcomes) return make_error(outcomes.error());
+  std::uint64_t last = 0;
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    const auto& o = (*outcomes)[k];
+    if (o.status == storage::publish_status::claimed_already)
+      b.results[owner[k]] =
+          write_result{write_status::refused, core::domain_error::username_taken, {}, {}};
+    else
+      last = std::max(last, o.seq);
   }
-  if (b.latest) {
-    if (auto stored = shared_->store_latest(*b.latest); !stored) return stored;
-    latest_.store(*b.latest, std::memory_order_release);
-  }
-  return {};
+  if (b.latest) latest_.store(*b.latest, std::memory_order_release);
+  return last;
 }
 
 }  // namespace minitwit::app

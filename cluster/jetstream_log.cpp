@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <unordered_map>
 
@@ -17,7 +18,9 @@ namespace minitwit::cluster {
 namespace {
 
 constexpr int receive_batch = 4096;
-constexpr std::size_t max_received = 200000;  // held for the writer at most
+constexpr std::size_t max_received_bytes = 64 << 20;  // held for the writer at most
+// A batched record's size at most: well under NATS' default max_payload of 1 MiB.
+constexpr std::size_t max_frame_bytes = 256 << 10;
 constexpr auto receive_wait = std::chrono::milliseconds(1000);
 
 std::string hex(std::string_view s) {
@@ -38,6 +41,7 @@ struct outgoing {
   std::string id;
   std::optional<std::uint64_t> expect_last_seq;          // whole stream
   std::optional<std::uint64_t> expect_last_subject_seq;  // its subject
+  bool batched = false;                                  // bytes: a frame of events
 };
 
 // The outcome of one published record, filled in by the client's ack callback.
@@ -61,6 +65,8 @@ struct jetstream_log::impl {
   nats_settings settings;
   std::string events_subject_prefix;  // "<stream>."
   std::string latest_stream, latest_subject;
+  std::string latest_id_prefix;  // this process's: a stored `latest` is one record
+  std::uint64_t latest_publishes = 0;
   nats_ptr<natsConnection> conn;
   nats_ptr<jsCtx> js;
 
@@ -74,6 +80,7 @@ struct jetstream_log::impl {
   std::mutex recv_mu;
   std::condition_variable_any recv_room;
   std::deque<storage::received_record> received;
+  std::size_t received_bytes = 0;
   std::function<void()> wake;
   std::string recv_error;
   std::jthread receiver;
@@ -130,6 +137,7 @@ struct jetstream_log::impl {
       if (s == NATS_OK && rec.expect_last_seq)
         s = natsMsgHeader_Set(m.get(), "Nats-Expected-Last-Sequence",
                               std::to_string(*rec.expect_last_seq).c_str());
+      if (s == NATS_OK && rec.batched) s = natsMsgHeader_Set(m.get(), batch_header, "1");
       if (s == NATS_OK && rec.expect_last_subject_seq)
         s = natsMsgHeader_Set(m.get(), "Nats-Expected-Last-Subject-Sequence",
                               std::to_string(*rec.expect_last_subject_seq).c_str());
@@ -169,7 +177,7 @@ struct jetstream_log::impl {
     while (!stop.stop_requested()) {
       {
         std::unique_lock lock(recv_mu);
-        recv_room.wait(lock, stop, [&] { return received.size() < max_received; });
+        recv_room.wait(lock, stop, [&] { return received_bytes < max_received_bytes; });
         if (stop.stop_requested()) return;
       }
       batch.clear();
@@ -189,7 +197,10 @@ struct jetstream_log::impl {
       {
         std::lock_guard lock(recv_mu);
         recv_error.clear();
-        for (auto& r : batch) received.push_back(std::move(r));
+        for (auto& r : batch) {
+          received_bytes += r.bytes.size();
+          received.push_back(std::move(r));
+        }
       }
       if (wake) wake();
     }
@@ -216,6 +227,8 @@ result<std::unique_ptr<jetstream_log>> jetstream_log::open(const nats_settings& 
   p->events_subject_prefix = settings.stream + ".";
   p->latest_stream = settings.stream + "_latest";
   p->latest_subject = settings.stream + "_latest";
+  p->latest_id_prefix = "latest-" + std::to_string(std::random_device{}()) + "-" +
+                        std::to_string(std::random_device{}()) + "-";
   auto conn = connect(settings);
   if (!conn) return make_error(conn.error());
   p->conn = std::move(*conn);
@@ -248,22 +261,44 @@ result<std::uint64_t> jetstream_log::last_seq() const {
 }
 
 result<std::vector<storage::publish_outcome>> jetstream_log::publish(
-    std::span<const storage::outgoing_record> records) {
+    std::span<const storage::outgoing_record> records, std::optional<std::int64_t> latest) {
+  // A record with a claim goes alone to its username's subject; the records between
+  // claims go to <stream>.events, several as one batched record, up to max_frame_bytes.
   std::vector<outgoing> out;
-  out.reserve(records.size());
-  for (const auto& r : records) {
-    outgoing o{impl_->events_subject_prefix + "events", r.bytes, r.publish_id, {}, {}};
+  std::deque<std::string> frames;  // what batched records' bytes point into
+  std::vector<std::size_t> message_of(records.size());
+  for (std::size_t i = 0; i < records.size();) {
+    const auto& r = records[i];
     if (!r.claim.empty()) {
-      o.subject = impl_->events_subject_prefix + "users." + hex(r.claim);
-      o.expect_last_subject_seq = 0;  // nobody has claimed it yet
+      out.push_back({impl_->events_subject_prefix + "users." + hex(r.claim), r.bytes, r.publish_id,
+                     {}, 0 /* nobody has claimed it yet */});
+      message_of[i++] = out.size() - 1;
+      continue;
+    }
+    std::size_t end = i + 1, bytes = r.bytes.size();
+    while (end < records.size() && records[end].claim.empty() &&
+           bytes + records[end].bytes.size() + 4 <= max_frame_bytes)
+      bytes += records[end++].bytes.size() + 4;
+    outgoing o{impl_->events_subject_prefix + "events", r.bytes, r.publish_id, {}, {}};
+    if (end - i > 1) {
+      o.bytes = frames.emplace_back(storage::frame_events(records.subspan(i, end - i)));
+      o.batched = true;
     }
     out.push_back(std::move(o));
+    for (; i < end; ++i) message_of[i] = out.size() - 1;
   }
+  std::string latest_text = latest ? std::to_string(*latest) : std::string();
+  if (latest)
+    out.push_back({impl_->latest_subject, latest_text,
+                   impl_->latest_id_prefix + std::to_string(++impl_->latest_publishes), {}, {}});
   auto acks = impl_->publish_all(out);
   if (!acks) return make_error(acks.error());
+  if (latest && !acks->back().stored)
+    return make_error(errc::unavailable, "NATS did not store `latest`: " + acks->back().text);
   std::vector<storage::publish_outcome> outcomes;
-  outcomes.reserve(acks->size());
-  for (const auto& a : *acks) {
+  outcomes.reserve(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& a = (*acks)[message_of[i]];
     if (a.stored) {
       outcomes.push_back({storage::publish_status::stored, a.seq});
     } else if (a.code == JSStreamWrongLastSequenceErr) {
@@ -319,7 +354,10 @@ result<void> jetstream_log::scan(std::uint64_t from, const storage::record_visit
                                                std::to_string(next) + " within the time bound");
     for (const auto& rec : batch) {
       if (rec.seq > *head) return {};
-      if (!visit(storage::log_record{rec.seq, rec.bytes})) return {};
+      auto events = storage::events_of(rec);
+      if (!events) return make_error(events.error());
+      for (auto e : *events)
+        if (!visit(storage::log_record{rec.seq, e})) return {};
     }
   }
   return {};
@@ -334,8 +372,12 @@ result<void> jetstream_log::follow(std::uint64_t from, const storage::record_vis
   while (!stop.stop_requested()) {
     batch.clear();
     if (auto r = reader.fetch(next, receive_batch, receive_wait, batch); !r) return r;
-    for (const auto& rec : batch)
-      if (!visit(storage::log_record{rec.seq, rec.bytes})) return {};
+    for (const auto& rec : batch) {
+      auto events = storage::events_of(rec);
+      if (!events) return make_error(events.error());
+      for (auto e : *events)
+        if (!visit(storage::log_record{rec.seq, e})) return {};
+    }
   }
   return {};
 }
@@ -353,6 +395,7 @@ void jetstream_log::take_received(std::vector<storage::received_record>& out, st
   {
     std::lock_guard lock(impl_->recv_mu);
     while (max-- > 0 && !impl_->received.empty()) {
+      impl_->received_bytes -= impl_->received.front().bytes.size();
       out.push_back(std::move(impl_->received.front()));
       impl_->received.pop_front();
     }

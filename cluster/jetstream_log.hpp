@@ -6,12 +6,16 @@
 //                    <stream>.users.<hex of the username> with an expected last
 //                    subject sequence of 0: JetStream stores the first and refuses
 //                    every later one, on whichever node it was decided. Every other
-//                    event goes to <stream>.events. Each record carries Nats-Msg-Id,
+//                    event goes to <stream>.events, a batch's events between two
+//                    registrations as one record (header Minitwit-Batch; its bytes a
+//                    frame: storage::frame_events). Each record carries Nats-Msg-Id,
 //                    so a publish retried within the window is stored once.
 //   <stream>_latest  subject <stream>_latest, one message kept (a key-value entry):
 //                    the simulator's `latest`. Not in the event log, since it changes
 //                    with nearly every request and the log is kept forever; read
 //                    from the stream's leader, so a read after a stored value sees it.
+//                    Published in the same round as the batch's events (pipelined,
+//                    one wait for all acks), not after them.
 // Records are received on a thread of this log's through an ordered push consumer
 // from a start sequence (cluster/ordered_reader.hpp: the server sends each record as it
 // is stored, with flow control); the consumer is made again from the next seq needed
@@ -54,9 +58,10 @@ class jetstream_log final : public storage::shared_log {
   ~jetstream_log() override;
 
   // storage::event_log. append() publishes records expected at seq expected_last_seq+1,
-  // +2, ... (errc::conflict when the stream ends elsewhere), idempotently: a record's
-  // publish id is its seq. `local` is untouched (the node's copy is written by its
-  // writer as it applies).
+  // +2, ... (errc::conflict when the stream ends elsewhere), one event a record,
+  // idempotently: a record's publish id is its seq. `local` is untouched (the node's
+  // copy is written by its writer as it applies). scan() and follow() visit every event,
+  // with the seq of the record that holds it: a batched record's events share one.
   result<void> append(std::uint64_t expected_last_seq, std::span<const std::string> encoded,
                       storage::write_batch& local) override;
   result<std::uint64_t> last_seq() const override;
@@ -66,7 +71,8 @@ class jetstream_log final : public storage::shared_log {
 
   // storage::shared_log
   result<std::vector<storage::publish_outcome>> publish(
-      std::span<const storage::outgoing_record> records) override;
+      std::span<const storage::outgoing_record> records,
+      std::optional<std::int64_t> latest) override;
   result<void> start_receiving(std::uint64_t after, std::function<void()> wake) override;
   void take_received(std::vector<storage::received_record>& out, std::size_t max) override;
   result<void> store_latest(std::int64_t value) override;

@@ -44,6 +44,17 @@ inline jsSubOptions from_seq_options(const std::string& stream, std::uint64_t fr
   return so;
 }
 
+// The header that marks a record holding a frame of events (storage::frame_events).
+inline constexpr const char* batch_header = "Minitwit-Batch";
+
+// A stream's message as the shared log's record at seq.
+inline storage::received_record record_of(natsMsg* m, std::uint64_t seq) {
+  const char* data = natsMsg_GetData(m);
+  const char* batched = nullptr;
+  return {seq, std::string(data ? data : "", static_cast<std::size_t>(natsMsg_GetDataLength(m))),
+          natsMsgHeader_Get(m, batch_header, &batched) == NATS_OK};
+}
+
 // "what: <the client's text for s> (<its last error>)"; jerr: JetStream's code, if any.
 error nats_error(const std::string& what, natsStatus s, jsErrCode jerr = static_cast<jsErrCode>(0));
 

@@ -83,8 +83,7 @@ result<void> ordered_reader::fetch(std::uint64_t& next, int max, std::chrono::mi
       again = true;
       break;
     }
-    const char* data = natsMsg_GetData(m.get());
-    out.push_back({seq, std::string(data ? data : "", natsMsg_GetDataLength(m.get()))});
+    out.push_back(record_of(m.get(), seq));
     ++next;
     ++taken;
   }

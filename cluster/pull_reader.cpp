@@ -80,8 +80,7 @@ result<void> pull_reader::fetch(std::uint64_t& next, int max, std::chrono::milli
       skipped = true;
       break;
     }
-    const char* data = natsMsg_GetData(m);
-    out.push_back({seq, std::string(data ? data : "", natsMsg_GetDataLength(m))});
+    out.push_back(record_of(m, seq));
     ++next;
     last = m;
   }

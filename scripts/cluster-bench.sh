@@ -164,7 +164,7 @@ direct_msgs=$(cpu_parts node1-msgs "$NODE1_API" msgs)
 
 say "catch-up of an empty node"
 scripts/cluster.sh node-stop 3 --dir "$cluster" >/dev/null
-stream_head=$(curl -s "http://$NODE1_ADMIN/health/ready" | python3 -c 'import json,sys; print(json.load(sys.stdin)["applied_seq"])')
+events_total=$(curl -s "http://$NODE1_ADMIN/health/ready" | python3 -c 'import json,sys; print(json.load(sys.stdin)["last_event"])')
 rm -rf "$NODE3_DATA"
 t0=$(now_ms)
 scripts/cluster.sh node-start 3 --dir "$cluster" >/dev/null
@@ -206,7 +206,7 @@ awk -v ps="$ps" -v pc="$pc" -v fs="$fs" -v fc="$fc" -v hs="$hs" -v hc="$hc" 'BEG
   if (pc == 0 || hc == 0 || fc == 0) { print "(no cluster POST measured)"; exit }
   printf "A cluster POST on node1 (node1-post run): %.2f ms in the server on average; per batch, publish round trip %.2f ms (%d batches), synced write of the applied records %.2f ms (%d writes).\n", hs / hc * 1000, ps / pc * 1000, pc, fs / fc * 1000, fc }'
 echo
-echo "Catch-up: an empty node applied $stream_head events in $catchup_ms ms (start to ready and in HAProxy's rotation): $(awk -v n="$stream_head" -v t="$catchup_ms" 'BEGIN { printf "%.0f", n / (t / 1000) }') events/s."
+echo "Catch-up: an empty node applied $events_total events in $catchup_ms ms (start to ready and in HAProxy's rotation): $(awk -v n="$events_total" -v t="$catchup_ms" 'BEGIN { printf "%.0f", n / (t / 1000) }') events/s."
 set -- $failover
 echo "Failover: kill -9 of node2 under $rate POST/s through HAProxy; out of rotation after $out_ms ms; $5 of $1 requests failed; p99 $4 ms, max $6 ms."
 if [ "$smoke" = 1 ]; then

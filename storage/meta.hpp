@@ -23,6 +23,9 @@ inline constexpr std::string_view next_message_id = "next_message_id";
 inline constexpr std::string_view latest = "latest";  // absent: never stored (-1)
 inline constexpr std::string_view checkpoint = "projection_checkpoint";  // last applied seq
 inline constexpr std::string_view projection_version = "projection_version";
+// Cluster mode: the shared log's last record applied here (absent: as many records as
+// events, as before records were batched).
+inline constexpr std::string_view shared_log_seq = "shared_log_seq";
 inline constexpr std::string_view user_count = "count.users";
 inline constexpr std::string_view message_count = "count.messages";  // visible (unflagged)
 inline constexpr std::string_view follow_count = "count.follows";

@@ -9,6 +9,12 @@
 // order: storage/resolve.hpp). What must be decided once for the whole cluster is
 // decided by the log: a record may carry a claim (a username), which the log stores
 // only if no earlier record made the same claim.
+//
+// A record of the shared log holds one event or, batched, several: the events a node
+// decided together travel as one record (a frame: see frame_events), so that the log
+// stores, replicates and delivers one record per batch, not one per event. A record
+// with a claim is never batched. The log's seq counts records; each node numbers the
+// events it applies itself (its local log), in the log's order, the same on every node.
 #pragma once
 
 #include <chrono>
@@ -37,17 +43,27 @@ struct publish_outcome {
 };
 
 struct received_record {
-  std::uint64_t seq = 0;
-  std::string bytes;
+  std::uint64_t seq = 0;  // the record's position in the shared log
+  std::string bytes;      // one encoded envelope, or (batched) a frame of them
+  bool batched = false;
 };
+
+// A batch's events as one record's bytes: each event's length (4 bytes, big-endian),
+// then its bytes.
+std::string frame_events(std::span<const outgoing_record> events);
+// The events of a received record, in order: views into r.bytes; errc::corrupt when a
+// batched record's frame is cut short.
+result<std::vector<std::string_view>> events_of(const received_record& r);
 
 class shared_log : public event_log {
  public:
   // Publishes records, in order, each stored once a majority of the log's replicas has
-  // it. Fails as a whole (errc::unavailable) when the log cannot answer within its
-  // time bound; some of the records may then be stored nonetheless.
-  virtual result<std::vector<publish_outcome>> publish(
-      std::span<const outgoing_record> records) = 0;
+  // it, and (when given) the cluster-wide `latest` with them. Consecutive records
+  // without a claim may be stored as one batched record: their outcomes then name the
+  // same seq. Fails as a whole (errc::unavailable) when the log cannot answer within
+  // its time bound; some of the records may then be stored nonetheless.
+  virtual result<std::vector<publish_outcome>> publish(std::span<const outgoing_record> records,
+                                                       std::optional<std::int64_t> latest) = 0;
 
   // Starts receiving, on a thread of the log's, every record after `after`, in order;
   // calls wake() whenever new records are there for take_received(). Once.

@@ -4,6 +4,7 @@
 // while reads keep working.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <thread>
 
@@ -106,6 +107,49 @@ TEST_CASE("cluster: an empty node joining a stream with history catches up") {
   REQUIRE(eventually([&] { return ready(b); }, 20s));
   CHECK(sim(b.api(), "GET", "/msgs/carol?no=100").body ==
         sim(a.api(), "GET", "/msgs/carol?no=100").body);
+}
+
+TEST_CASE("cluster: concurrent writes travel as batched records, and a restarted node resumes") {
+  nats_process nats;
+  temp_dir b_dir;
+  server_process a(node_args(nats.url, "a"));
+  auto b = std::make_unique<server_process>(node_args(nats.url, "b"), b_dir.path().string());
+  REQUIRE(sim(a.api(), "POST", "/register", reg("dora")).status == 204);
+  auto post_concurrently = [&](const std::string& api, const std::string& tag) {
+    std::vector<std::thread> threads;
+    std::atomic<int> failed{0};
+    for (int t = 0; t < 16; ++t)
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 25; ++i) {
+          auto text = tag + "-" + std::to_string(t) + "-" + std::to_string(i);
+          if (sim(api, "POST", "/msgs/dora", R"({"content":")" + text + R"("})").status != 204)
+            ++failed;
+        }
+      });
+    for (auto& t : threads) t.join();
+    return failed.load();
+  };
+  CHECK(post_concurrently(a.api(), "first") == 0);
+  auto health = [](const server_process& n) {
+    return boost::json::parse(request(n.admin(), "GET", "/health/ready").body).as_object();
+  };
+  // 401 events (1 registration, 400 posts); batched, they take fewer records.
+  REQUIRE(eventually([&] { return health(*b).at("last_event").as_int64() == 401; }, 20s));
+  auto records = health(*b).at("applied_seq").as_int64();
+  CHECK(records < 401);
+  CHECK(health(a).at("applied_seq").as_int64() == records);
+
+  CHECK(b->stop() == 0);
+  CHECK(post_concurrently(a.api(), "second") == 0);
+  b = std::make_unique<server_process>(node_args(nats.url, "b"), b_dir.path().string());
+  REQUIRE(eventually([&] { return ready(*b); }, 20s));
+  CHECK(post_concurrently(b->api(), "third") == 0);
+  REQUIRE(eventually([&] { return health(a).at("last_event").as_int64() == 1201; }, 20s));
+  REQUIRE(eventually([&] { return health(*b).at("last_event").as_int64() == 1201; }, 20s));
+  auto all = sim(a.api(), "GET", "/msgs/dora?no=2000").body;
+  CHECK(all == sim(b->api(), "GET", "/msgs/dora?no=2000").body);
+  for (const char* text : {"first-15-24", "second-0-0", "third-7-3"})
+    CHECK(all.find(text) != std::string::npos);
 }
 
 TEST_CASE("cluster: without NATS a node refuses to start, once started, writes 503 and reads 200") {

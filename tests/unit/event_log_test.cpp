@@ -12,6 +12,7 @@
 #include "storage/event_codec.hpp"
 #include "storage/local_event_log.hpp"
 #include "storage/meta.hpp"
+#include "storage/shared_log.hpp"
 #include "storage/write_batch.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -181,4 +182,33 @@ TEST_CASE("opening a database says what is wrong by kind") {
   auto missing = storage::database::open(dir.path() / "nothing", offline);
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code == errc::not_found);
+}
+
+TEST_CASE("a batched record of the shared log holds its events in order, and a cut one is refused") {
+  std::vector<storage::outgoing_record> events(3);
+  events[0].bytes = "first";
+  events[1].bytes = "";
+  events[2].bytes = std::string(300, 'x');
+  storage::received_record r{7, storage::frame_events(events), true};
+  auto got = storage::events_of(r);
+  REQUIRE(got);
+  REQUIRE(got->size() == 3);
+  CHECK((*got)[0] == "first");
+  CHECK((*got)[1].empty());
+  CHECK((*got)[2] == events[2].bytes);
+
+  storage::received_record single{8, "one event", false};
+  auto one = storage::events_of(single);
+  REQUIRE(one);
+  CHECK(*one == std::vector<std::string_view>{"one event"});
+
+  for (std::size_t cut : {std::size_t{2}, r.bytes.size() - 1}) {
+    storage::received_record broken{9, r.bytes.substr(0, cut), true};
+    auto bad = storage::events_of(broken);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().code == errc::corrupt);
+    CHECK(bad.error().message.find("record 9") != std::string::npos);
+  }
+  storage::received_record empty{10, "", true};
+  CHECK_FALSE(storage::events_of(empty));
 }
