@@ -255,9 +255,9 @@ result<void> writer::wait_applied(std::uint64_t seq,
     if (apply_received()) continue;
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline)
-      return make_error(errc::unavailable,
-                        "this node has applied the shared log up to record " +
-                            std::to_string(shared_seq_) + ", not yet " + std::to_string(seq));
+      return make_error(errc::unavailable, "this node has applied the shared log up to record " +
+                                               std::to_string(shared_seq_) + ", not yet " +
+                                               std::to_string(seq));
     std::unique_lock lock(mu_);
     wake_.wait_until(lock, std::min(deadline, now + idle_wait), [&] { return log_woke_; });
     log_woke_ = false;

@@ -270,8 +270,11 @@ result<std::vector<storage::publish_outcome>> jetstream_log::publish(
   for (std::size_t i = 0; i < records.size();) {
     const auto& r = records[i];
     if (!r.claim.empty()) {
-      out.push_back({impl_->events_subject_prefix + "users." + hex(r.claim), r.bytes, r.publish_id,
-                     {}, 0 /* nobody has claimed it yet */});
+      out.push_back({impl_->events_subject_prefix + "users." + hex(r.claim),
+                     r.bytes,
+                     r.publish_id,
+                     {},
+                     0 /* nobody has claimed it yet */});
       message_of[i++] = out.size() - 1;
       continue;
     }
@@ -289,8 +292,11 @@ result<std::vector<storage::publish_outcome>> jetstream_log::publish(
   }
   std::string latest_text = latest ? std::to_string(*latest) : std::string();
   if (latest)
-    out.push_back({impl_->latest_subject, latest_text,
-                   impl_->latest_id_prefix + std::to_string(++impl_->latest_publishes), {}, {}});
+    out.push_back({impl_->latest_subject,
+                   latest_text,
+                   impl_->latest_id_prefix + std::to_string(++impl_->latest_publishes),
+                   {},
+                   {}});
   auto acks = impl_->publish_all(out);
   if (!acks) return make_error(acks.error());
   if (latest && !acks->back().stored)

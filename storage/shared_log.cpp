@@ -28,15 +28,16 @@ result<std::vector<std::string_view>> events_of(const received_record& r) {
   std::vector<std::string_view> out;
   while (!in.empty()) {
     if (in.size() < length_bytes)
-      return make_error(errc::corrupt, "record " + std::to_string(r.seq) + " of the shared log "
-                                       "ends inside an event's length");
+      return make_error(errc::corrupt, "record " + std::to_string(r.seq) +
+                                           " of the shared log "
+                                           "ends inside an event's length");
     std::size_t n = 0;
-    for (std::size_t i = 0; i < length_bytes; ++i)
-      n = (n << 8) | static_cast<unsigned char>(in[i]);
+    for (std::size_t i = 0; i < length_bytes; ++i) n = (n << 8) | static_cast<unsigned char>(in[i]);
     in.remove_prefix(length_bytes);
     if (n > in.size())
-      return make_error(errc::corrupt, "record " + std::to_string(r.seq) + " of the shared log "
-                                       "ends inside an event");
+      return make_error(errc::corrupt, "record " + std::to_string(r.seq) +
+                                           " of the shared log "
+                                           "ends inside an event");
     out.push_back(in.substr(0, n));
     in.remove_prefix(n);
   }

@@ -184,7 +184,8 @@ TEST_CASE("opening a database says what is wrong by kind") {
   CHECK(missing.error().code == errc::not_found);
 }
 
-TEST_CASE("a batched record of the shared log holds its events in order, and a cut one is refused") {
+TEST_CASE(
+    "a batched record of the shared log holds its events in order, and a cut one is refused") {
   std::vector<storage::outgoing_record> events(3);
   events[0].bytes = "first";
   events[1].bytes = "";
