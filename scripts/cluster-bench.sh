@@ -136,13 +136,19 @@ done
 pids=()
 for n in nats1 nats2 nats3 node1 node2 node3 haproxy; do pids+=("$(cat "$cluster/pids/$n.pid")"); done
 node_pids=("${pids[@]:3:3}") nats_pids=("${pids[@]:0:3}") haproxy_pid="${pids[6]}"
-cpu_parts() {  # cpu_parts NAME TARGET WORKLOAD: the run, then CPU per request of each part
-  local b_nodes b_nats b_hap a_nodes a_nats a_hap figures n
+# cpu_parts NAME TARGET WORKLOAD: the run, then CPU per request of each part (all, nodes,
+# NATS, HAProxy), and per process (node1..3, nats1..3) in $per_process_file.
+per_process_file="$work/per-process"
+cpu_parts() {
+  local b_nodes b_nats b_hap a_nodes a_nats a_hap figures n p b=() line="$1"
   b_nodes=$(cpu_ticks "${node_pids[@]}") b_nats=$(cpu_ticks "${nats_pids[@]}") b_hap=$(cpu_ticks "$haproxy_pid")
+  for p in "${pids[@]:0:6}"; do b+=("$(cpu_ticks "$p")"); done
   figures=$(run "$1" "$2" "$3")
   a_nodes=$(cpu_ticks "${node_pids[@]}") a_nats=$(cpu_ticks "${nats_pids[@]}") a_hap=$(cpu_ticks "$haproxy_pid")
   n=$(echo "$figures" | cut -d' ' -f1)
   per() { awk -v c="$1" -v hz="$hz" -v n="$n" -v d="$duration" -v w="$warmup" 'BEGIN { printf "%.0f", c / hz * 1e6 / (n * (d + w) / d) }'; }
+  for i in 3 4 5 0 1 2; do line+=" $(per $(($(cpu_ticks "${pids[$i]}") - b[i])))"; done
+  echo "$line" >>"$per_process_file"
   echo "$1 $figures $(per $((a_nodes - b_nodes + a_nats - b_nats + a_hap - b_hap))) $(per $((a_nodes - b_nodes))) $(per $((a_nats - b_nats))) $(per $((a_hap - b_hap)))"
 }
 # The API's time in the server for /msgs/:user (only POSTs during the node1-post run).
@@ -201,6 +207,12 @@ echo "|---|---|---|---|---|---|---|---|---|---|"
 # rows: NAME REQUESTS REQ/S P50 P99 ERRORS MAX CPU-ALL [CPU-NODES CPU-NATS CPU-HAPROXY]
 for r in "${rows[@]}"; do set -- $r; echo "| $1 | $2 | $3 | $4 | $5 | $6 | $8 | $8 | – | – |"; done
 for r in "$direct" "$lb_post" "$direct_msgs" "$lb_msgs"; do set -- $r; echo "| $1 | $2 | $3 | $4 | $5 | $6 | $8 | $9 | ${10} | ${11} |"; done
+echo
+echo "CPU µs per request of each process (node1 answers the direct runs):"
+echo
+echo "| run | node1 | node2 | node3 | nats1 | nats2 | nats3 |"
+echo "|---|---|---|---|---|---|---|"
+while read -r -a r; do echo "| ${r[0]} | ${r[1]} | ${r[2]} | ${r[3]} | ${r[4]} | ${r[5]} | ${r[6]} |"; done <"$per_process_file"
 echo
 awk -v ps="$ps" -v pc="$pc" -v fs="$fs" -v fc="$fc" -v hs="$hs" -v hc="$hc" 'BEGIN {
   if (pc == 0 || hc == 0 || fc == 0) { print "(no cluster POST measured)"; exit }
