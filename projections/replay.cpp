@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 
+#include "projections/bulk_rebuild.hpp"
 #include "projections/inline_projector.hpp"
 #include "storage/backup.hpp"
 #include "storage/event_appender.hpp"
@@ -70,9 +71,9 @@ result<replay_report> replay_into(storage::database& source, const fs::path& to,
   }
   auto target_log = storage::local_event_log::open(**target);
   if (!target_log) return make_error(target_log.error());
-  catch_up_options co;
-  co.progress = options.progress;
-  auto rebuilt = catch_up(**target, **target_log, co);
+  bulk_options bo;
+  bo.progress = options.progress;
+  auto rebuilt = full_rebuild(**target, **target_log, bo);
   if (!rebuilt) return make_error(rebuilt.error());
   report.rebuild = *rebuilt;
   report.seconds =
@@ -83,10 +84,9 @@ result<replay_report> replay_into(storage::database& source, const fs::path& to,
 result<catch_up_report> rebuild_in_place(storage::database& db, const progress_fn& progress) {
   auto log = storage::local_event_log::open(db);
   if (!log) return make_error(log.error());
-  catch_up_options co;
-  co.force_full_rebuild = true;
-  co.progress = progress;
-  return catch_up(db, **log, co);
+  bulk_options bo;
+  bo.progress = progress;
+  return full_rebuild(db, **log, bo);
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #include "server/store.hpp"
 
+#include "projections/bulk_rebuild.hpp"
 #include "storage/local_event_log.hpp"
 
 namespace minitwit::server {
@@ -29,7 +30,22 @@ result<projections::catch_up_report> store::start() {
   auto projector = projections::inline_projector::open(*db_);
   if (!projector) return make_error(projector.error());
   projector_ = std::move(*projector);
-  auto caught_up = projections::catch_up(*db_, *log_, *projector_, options_.catch_up);
+  // A full rebuild (read models of another version, or none for a log that has
+  // events) goes the bulk way; the tail after it, or a short tail, the ordinary way.
+  auto due = projections::full_rebuild_due(*db_, *log_);
+  if (!due) return make_error(due.error().prefixed("cannot read the read models' state: "));
+  auto tail = options_.catch_up;
+  tail.force_full_rebuild = false;
+  std::optional<projections::catch_up_report> rebuilt;
+  if (*due || options_.catch_up.force_full_rebuild) {
+    projections::bulk_options bo;
+    bo.progress = options_.catch_up.progress;
+    auto r = projections::full_rebuild(*db_, *log_, bo);
+    if (!r) return make_error(r.error().prefixed("cannot rebuild the read models: "));
+    if (auto reloaded = projector_->reload(); !reloaded) return make_error(reloaded.error());
+    rebuilt = *r;
+  }
+  auto caught_up = projections::catch_up(*db_, *log_, *projector_, tail);
   if (!caught_up)
     return make_error(caught_up.error().prefixed("cannot bring the read models up to date: "));
   if (auto r = head_.load(*reads_); !r)
@@ -39,6 +55,12 @@ result<projections::catch_up_report> store::start() {
   auto w = app::writer::start(*db_, *log_, *projector_, options_.writer);
   if (!w) return make_error(w.error());
   writer_ = std::move(*w);
+  if (rebuilt) {
+    rebuilt->events += caught_up->events;
+    rebuilt->to_seq = caught_up->to_seq;
+    rebuilt->seconds += caught_up->seconds;
+    return *rebuilt;
+  }
   return *caught_up;
 }
 

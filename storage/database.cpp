@@ -191,6 +191,20 @@ result<void> database::write(write_batch& batch, durability d) {
   return {};
 }
 
+rocksdb::Options database::sst_options(column c) const {
+  return rocksdb::Options(db_->GetDBOptions(), options_for(cf_options_, c));
+}
+
+result<void> database::ingest(column c, const std::vector<std::string>& files) {
+  if (files.empty()) return {};
+  rocksdb::IngestExternalFileOptions o;
+  o.move_files = true;
+  auto s = db_->IngestExternalFile(cf(c), files, o);
+  if (!s.ok())
+    return make_error(io_error("cannot ingest into " + std::string(column_name(c)), s));
+  return {};
+}
+
 result<void> database::reset_projections() {
   for (std::size_t i = 0; i < column_count; ++i) {
     auto c = static_cast<column>(i);

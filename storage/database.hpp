@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 
@@ -75,6 +76,11 @@ class database {
 
   // Writes batch atomically; on success runs its on_commit callbacks and clears it.
   result<void> write(write_batch& batch, durability d);
+
+  // The options an SST file for column c is written with (storage/sorted_files.hpp).
+  rocksdb::Options sst_options(column c) const;
+  // Moves finished SST files into column c (RocksDB's IngestExternalFile).
+  result<void> ingest(column c, const std::vector<std::string>& files);
 
   // Drops and recreates every projection column family (used before a full rebuild).
   result<void> reset_projections();

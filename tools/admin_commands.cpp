@@ -12,7 +12,7 @@
 #include <iostream>
 
 #include "http/admin_api.hpp"
-#include "projections/catch_up.hpp"
+#include "projections/bulk_rebuild.hpp"
 #include "projections/stats.hpp"
 #include "server/store.hpp"
 #include "storage/backup.hpp"
@@ -304,11 +304,11 @@ int cmd_import(const std::string& file, const std::string& data_dir) {
   if (!n) return fail(failed, n.error().message);
   bar.finish(*n);
   progress build("read models", "events");
-  projections::catch_up_options co;
-  co.progress = [&](std::uint64_t d, std::uint64_t t) { build.update(d, t); };
+  projections::bulk_options bo;
+  bo.progress = [&](std::uint64_t d, std::uint64_t t) { build.update(d, t); };
   auto log = storage::local_event_log::open(**db);
   if (!log) return fail(failed, log.error().message);
-  auto r = projections::catch_up(**db, **log, co);
+  auto r = projections::full_rebuild(**db, **log, bo);
   if (!r) return fail(failed, "the imported events do not replay: " + r.error().message);
   build.finish(r->events);
   fmt::print("imported {} events into {}\n", *n, data_dir);

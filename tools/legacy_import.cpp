@@ -8,7 +8,7 @@
 #include <unordered_map>
 
 #include "core/input_rules.hpp"
-#include "projections/catch_up.hpp"
+#include "projections/bulk_rebuild.hpp"
 #include "storage/event_appender.hpp"
 #include "storage/local_event_log.hpp"
 
@@ -192,7 +192,7 @@ result<legacy_report> import_legacy_sqlite(const std::filesystem::path& file, st
   if (auto n = appender->finish(); !n) return make_error(n.error());
   auto log = storage::local_event_log::open(db);
   if (!log) return make_error(log.error());
-  auto built = projections::catch_up(db, **log);
+  auto built = projections::full_rebuild(db, **log);
   if (!built) return make_error(built.error());
   return report;
 }
