@@ -12,6 +12,7 @@
 //   answer   each request once its records are applied here.
 #include <algorithm>
 
+#include "app/order_ids.hpp"
 #include "app/writer.hpp"
 #include "app/writer_batch.hpp"
 #include "storage/event_codec.hpp"
@@ -26,22 +27,6 @@ constexpr std::size_t max_apply_batch = 20000;
 // How long the thread sleeps when nothing wakes it: a bound, not a synchronisation
 // (the shared log and submit() wake it).
 constexpr auto idle_wait = std::chrono::milliseconds(200);
-
-// The ids that depend on the log's order, given by the applying node: the same on
-// every node, since every node applies the same records in the same order. Records
-// that carry ids already (imported from a single-node log) keep them.
-struct id_counters {
-  std::uint64_t user = 1, message = 1;
-  void resolve(core::event& e) {
-    if (auto* r = std::get_if<core::user_registered>(&e)) {
-      if (r->id == 0) r->id = user;
-      user = std::max(user, r->id + 1);
-    } else if (auto* m = std::get_if<core::message_posted>(&e)) {
-      if (m->id == 0) m->id = message;
-      message = std::max(message, m->id + 1);
-    }
-  }
-};
 
 // What a decision with placeholder ids (0) looks like before the log orders it.
 void clear_order_ids(core::event& e) {

@@ -117,6 +117,12 @@ std::variant<server_config, int> parse_server_config(int argc, char** argv) {
   app.add_option("--node-name", c.node_name,
                  "This node's name in logs and NATS (default: host name)")
       ->envname("MINITWIT_NODE_NAME");
+  app.add_option("--bulk-copy-records", c.bulk_copy_records,
+                 "Cluster mode: a node with an empty data directory copies the shared log "
+                 "as sorted files and builds its read models in bulk when the log holds at "
+                 "least this many records")
+      ->envname("MINITWIT_BULK_COPY_RECORDS")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   app.add_option("--drain-grace-ms", c.drain_grace_ms,
                  "On SIGTERM, report not-ready this long while still serving, then drain "
                  "(default: 0 locally, 3000 in cluster mode)")
@@ -232,6 +238,7 @@ std::string describe(const server_config& c) {
       {"nats_stream", c.nats_stream},
       {"nats_replicas", c.nats_replicas},
       {"nats_timeout_ms", c.nats_timeout_ms},
+      {"bulk_copy_records", c.bulk_copy_records},
       {"node_name", c.node_name},
       {"drain_grace_ms", c.drain_grace().count()},
       {"nats_credentials", c.nats_creds || c.nats_user || c.nats_token ? "<redacted>" : "<none>"}};

@@ -106,6 +106,11 @@ struct running {
   result<void> bring_up() {
     auto caught_up = data->start();
     if (!caught_up) return make_error(caught_up.error());
+    if (const auto& copy = data->shared_copy(); copy.events > 0)
+      log_fields(spdlog::level::info, "shared_log_copied",
+                 {{"records", copy.records},
+                  {"events", copy.events},
+                  {"ms", static_cast<std::int64_t>(copy.seconds * 1000)}});
     log_fields(spdlog::level::info, "read_models_ready",
                {{"last_seq", caught_up->to_seq},
                 {"applied", caught_up->events},
@@ -137,6 +142,7 @@ int run(const server_config& cfg) {
   auto cluster = nats_settings_of(cfg);
   if (!cluster) return fail(cluster.error().message);
   options.cluster = std::move(*cluster);
+  options.bulk_copy_min_records = cfg.bulk_copy_records;
   if (options.cluster)
     log_fields(spdlog::level::info, "cluster_mode",
                {{"event_log", cfg.event_log},

@@ -34,6 +34,14 @@ result<projections::catch_up_report> store::start() {
   // events) goes the bulk way; the tail after it, or a short tail, the ordinary way.
   auto due = projections::full_rebuild_due(*db_, *log_);
   if (!due) return make_error(due.error().prefixed("cannot read the read models' state: "));
+  if (shared_) {
+    // An empty node: the shared log's history copied the bulk way first.
+    auto copied = app::copy_shared_log(*db_, *log_, *shared_, options_.bulk_copy_min_records,
+                                       options_.catch_up.progress);
+    if (!copied) return make_error(copied.error().prefixed("cannot copy the shared log: "));
+    copied_ = *copied;
+    if (auto r = log_->reload(); !r) return make_error(r.error());
+  }
   auto tail = options_.catch_up;
   tail.force_full_rebuild = false;
   std::optional<projections::catch_up_report> rebuilt;

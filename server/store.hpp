@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 
+#include "app/shared_copy.hpp"
 #include "app/writer.hpp"
 #include "cluster/jetstream_log.hpp"
 #include "core/result.hpp"
@@ -21,6 +22,7 @@
 #include "projections/read_model.hpp"
 #include "storage/database.hpp"
 #include "storage/event_log.hpp"
+#include "storage/local_event_log.hpp"
 
 namespace minitwit::server {
 
@@ -31,6 +33,9 @@ struct store_options {
   // Cluster mode: the JetStream log this node shares with the others (connected at
   // open(), its streams made or checked); the database then holds this node's copy.
   std::optional<cluster::nats_settings> cluster;
+  // Cluster mode: an empty node copies the shared log the bulk way first when it holds
+  // at least this many records (app/shared_copy.hpp).
+  std::uint64_t bulk_copy_min_records = 10000;
 };
 
 class store {
@@ -58,6 +63,8 @@ class store {
   projections::public_head& public_head() { return head_; }
   app::writer& writer() { return *writer_; }
   bool started() const { return writer_ != nullptr; }
+  // Cluster mode, after start(): what an empty node copied of the shared log in bulk.
+  const app::copy_report& shared_copy() const { return copied_; }
 
   store(const store&) = delete;
   store& operator=(const store&) = delete;
@@ -67,12 +74,13 @@ class store {
 
   store_options options_;
   std::unique_ptr<storage::database> db_;
-  std::unique_ptr<storage::event_log> log_;
+  std::unique_ptr<storage::local_event_log> log_;
   std::unique_ptr<cluster::jetstream_log> shared_;
   std::unique_ptr<projections::read_model> reads_;
   std::unique_ptr<projections::inline_projector> projector_;
   projections::public_head head_;
   std::unique_ptr<app::writer> writer_;
+  app::copy_report copied_;
 };
 
 }  // namespace minitwit::server

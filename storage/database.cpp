@@ -200,8 +200,21 @@ result<void> database::ingest(column c, const std::vector<std::string>& files) {
   rocksdb::IngestExternalFileOptions o;
   o.move_files = true;
   auto s = db_->IngestExternalFile(cf(c), files, o);
-  if (!s.ok())
-    return make_error(io_error("cannot ingest into " + std::string(column_name(c)), s));
+  if (!s.ok()) return make_error(io_error("cannot ingest into " + std::string(column_name(c)), s));
+  return {};
+}
+
+result<void> database::ingest_together(const std::vector<std::pair<column, std::string>>& files) {
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (const auto& [c, file] : files) {
+    rocksdb::IngestExternalFileArg a;
+    a.column_family = cf(c);
+    a.external_files = {file};
+    a.options.move_files = true;
+    args.push_back(std::move(a));
+  }
+  if (auto s = db_->IngestExternalFiles(args); !s.ok())
+    return make_error(io_error("cannot ingest the copied log", s));
   return {};
 }
 

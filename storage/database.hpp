@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.hpp"
@@ -81,6 +82,9 @@ class database {
   rocksdb::Options sst_options(column c) const;
   // Moves finished SST files into column c (RocksDB's IngestExternalFile).
   result<void> ingest(column c, const std::vector<std::string>& files);
+  // Moves one finished SST file into each of several columns, all or none (also
+  // across a crash).
+  result<void> ingest_together(const std::vector<std::pair<column, std::string>>& files);
 
   // Drops and recreates every projection column family (used before a full rebuild).
   result<void> reset_projections();

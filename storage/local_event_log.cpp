@@ -34,6 +34,13 @@ result<std::unique_ptr<local_event_log>> local_event_log::open(database& db) {
   return log;
 }
 
+result<void> local_event_log::reload() {
+  auto last = read_last_seq(db_);
+  if (!last) return make_error(last.error());
+  committed(*last);
+  return {};
+}
+
 result<void> local_event_log::append(std::uint64_t expected_last_seq,
                                      std::span<const std::string> encoded, write_batch& local) {
   {

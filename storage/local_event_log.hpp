@@ -18,6 +18,8 @@ class local_event_log final : public event_log {
  public:
   // Reads the log's end from db.
   static result<std::unique_ptr<local_event_log>> open(database& db);
+  // Reads the log's end again, after records came in around append() (ingested files).
+  result<void> reload();
 
   result<void> append(std::uint64_t expected_last_seq, std::span<const std::string> encoded,
                       write_batch& local) override;

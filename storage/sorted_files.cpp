@@ -64,12 +64,19 @@ result<void> sst_output::add(std::string_view key, std::string_view value) {
   return {};
 }
 
-result<void> sst_output::ingest() {
-  if (!writer_) return {};
+result<std::optional<std::string>> sst_output::finish() {
+  if (!writer_) return std::optional<std::string>{};
   if (auto s = writer_->Finish(); !s.ok())
     return make_error(sst_error("cannot finish " + file_, s));
   writer_.reset();
-  return db_.ingest(column_, {file_});
+  return std::optional<std::string>(file_);
+}
+
+result<void> sst_output::ingest() {
+  auto file = finish();
+  if (!file) return make_error(file.error());
+  if (!*file) return {};
+  return db_.ingest(column_, {**file});
 }
 
 external_sorter::external_sorter(scratch_dir& scratch, std::size_t memory_bytes)

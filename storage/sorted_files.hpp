@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,9 @@ class sst_output {
   result<void> add(std::string_view key, std::string_view value);
   // Finishes the file and ingests it into the column (nothing when no row was added).
   result<void> ingest();
+  // Finishes the file and gives its path, for database::ingest_together (nullopt when
+  // no row was added).
+  result<std::optional<std::string>> finish();
   std::uint64_t rows() const { return rows_; }
 
  private:

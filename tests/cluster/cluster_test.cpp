@@ -152,6 +152,60 @@ TEST_CASE("cluster: concurrent writes travel as batched records, and a restarted
     CHECK(all.find(text) != std::string::npos);
 }
 
+TEST_CASE("cluster: an empty node copies a long shared log in bulk, then applies what follows") {
+  nats_process nats;
+  server_process a(node_args(nats.url, "a"));
+  for (const char* name : {"erin", "fred"})
+    REQUIRE(sim(a.api(), "POST", "/register", reg(name)).status == 204);
+  REQUIRE(sim(a.api(), "POST", "/fllws/erin", R"({"follow":"fred"})").status == 204);
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 8; ++t)
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i)
+        sim(a.api(), "POST",
+            "/msgs/" + std::string(t % 2 ? "erin" : "fred") + "?latest=" + std::to_string(1000 + t),
+            R"({"content":"bulk )" + std::to_string(t) + "-" + std::to_string(i) + R"("})");
+    });
+  for (auto& w : writers) w.join();
+  REQUIRE(sim(a.api(), "POST", "/fllws/erin", R"({"unfollow":"fred"})").status == 204);
+  REQUIRE(sim(a.api(), "POST", "/fllws/erin?latest=77", R"({"follow":"fred"})").status == 204);
+
+  auto health = [](const server_process& n) {
+    return boost::json::parse(request(n.admin(), "GET", "/health/ready").body).as_object();
+  };
+  temp_dir b_dir;
+  auto args = node_args(nats.url, "b");
+  args.insert(args.end(), {"--bulk-copy-records", "1"});
+  auto b = std::make_unique<server_process>(args, b_dir.path().string());
+  REQUIRE(eventually([&] { return ready(*b); }, 20s));
+  auto copied = b->wait_for_output(R"(shared_log_copied[^\n]*"events":(\d+))", 1s);
+  REQUIRE_MESSAGE(copied, b->output());
+  CHECK(std::stoi((*copied)[1]) == health(a).at("last_event").as_int64());
+  CHECK(health(*b).at("last_event").as_int64() == health(a).at("last_event").as_int64());
+  CHECK(health(*b).at("applied_seq").as_int64() == health(a).at("applied_seq").as_int64());
+  for (const char* path : {"/msgs?no=500", "/msgs/erin?no=500", "/fllws/erin", "/latest"})
+    CHECK(sim(b->api(), "GET", path).body == sim(a.api(), "GET", path).body);
+
+  // What comes after the copy is applied the ordinary way, and survives a restart.
+  REQUIRE(sim(a.api(), "POST", "/msgs/erin", R"({"content":"after the copy"})").status == 204);
+  REQUIRE(sim(b->api(), "POST", "/msgs/fred", R"({"content":"on the copy"})").status == 204);
+  CHECK(b->stop() == 0);
+  auto verify = run_tool("minitwit-replay", {"--data-dir", b_dir.path().string(), "--verify"});
+  CAPTURE(verify.output);
+  CHECK(verify.exit_code == 0);
+  b = std::make_unique<server_process>(args, b_dir.path().string());
+  REQUIRE(eventually([&] { return ready(*b); }, 20s));
+  REQUIRE(eventually(
+      [&] {
+        return health(*b).at("last_event").as_int64() == health(a).at("last_event").as_int64();
+      },
+      20s));
+  auto page = sim(b->api(), "GET", "/msgs?no=500").body;
+  CHECK(page == sim(a.api(), "GET", "/msgs?no=500").body);
+  CHECK(page.find("after the copy") != std::string::npos);
+  CHECK(page.find("on the copy") != std::string::npos);
+}
+
 TEST_CASE("cluster: without NATS a node refuses to start, once started, writes 503 and reads 200") {
   temp_dir data;
   child_process refused({server_process::binary("minitwit-server"), "--data-dir",
