@@ -272,6 +272,7 @@ result<std::optional<catch_up_report>> bulk_rebuild(storage::database& db,
 
   catch_up_report report;
   report.full_rebuild = true;
+  report.bulk = true;
   report.from_seq = 1;
   report.to_seq = *last;
   builder b(db, **scratch, options.memory_bytes);

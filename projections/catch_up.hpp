@@ -17,6 +17,7 @@ namespace minitwit::projections {
 
 struct catch_up_report {
   bool full_rebuild = false;
+  bool bulk = false;           // rebuilt as sorted files (projections/bulk_rebuild.hpp)
   std::uint64_t from_seq = 0;  // first event applied
   std::uint64_t to_seq = 0;    // last event in the log
   std::uint64_t events = 0;    // how many were applied

@@ -20,6 +20,23 @@ namespace minitwit::projections {
 namespace fs = std::filesystem;
 using storage::column;
 
+namespace {
+
+result<catch_up_report> rebuild(storage::database& db, const storage::event_log& log,
+                                const progress_fn& progress, bool ordinary) {
+  if (ordinary) {
+    catch_up_options co;
+    co.force_full_rebuild = true;
+    co.progress = progress;
+    return catch_up(db, log, co);
+  }
+  bulk_options bo;
+  bo.progress = progress;
+  return full_rebuild(db, log, bo);
+}
+
+}  // namespace
+
 result<replay_report> replay_into(storage::database& source, const fs::path& to,
                                   const replay_options& options) {
   auto started = std::chrono::steady_clock::now();
@@ -71,9 +88,7 @@ result<replay_report> replay_into(storage::database& source, const fs::path& to,
   }
   auto target_log = storage::local_event_log::open(**target);
   if (!target_log) return make_error(target_log.error());
-  bulk_options bo;
-  bo.progress = options.progress;
-  auto rebuilt = full_rebuild(**target, **target_log, bo);
+  auto rebuilt = rebuild(**target, **target_log, options.progress, options.ordinary);
   if (!rebuilt) return make_error(rebuilt.error());
   report.rebuild = *rebuilt;
   report.seconds =
@@ -81,12 +96,11 @@ result<replay_report> replay_into(storage::database& source, const fs::path& to,
   return report;
 }
 
-result<catch_up_report> rebuild_in_place(storage::database& db, const progress_fn& progress) {
+result<catch_up_report> rebuild_in_place(storage::database& db, const progress_fn& progress,
+                                         bool ordinary) {
   auto log = storage::local_event_log::open(db);
   if (!log) return make_error(log.error());
-  bulk_options bo;
-  bo.progress = progress;
-  return full_rebuild(db, **log, bo);
+  return rebuild(db, **log, progress, ordinary);
 }
 
 namespace {

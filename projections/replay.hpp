@@ -22,6 +22,9 @@ struct replay_options {
   std::optional<std::uint64_t> until_seq;     // keep events with seq <= this
   std::optional<std::int64_t> until_time_ms;  // keep events recorded at or before this
   progress_fn progress;
+  // Rebuild through memtables, event by event, instead of as sorted files: slower; the
+  // reference the bulk path is tested against.
+  bool ordinary = false;
 };
 
 struct replay_report {
@@ -37,8 +40,10 @@ struct replay_report {
 result<replay_report> replay_into(storage::database& source, const std::filesystem::path& to,
                                   const replay_options& options);
 
-// Drops and rebuilds every read model of db from its own log.
-result<catch_up_report> rebuild_in_place(storage::database& db, const progress_fn& progress);
+// Drops and rebuilds every read model of db from its own log (ordinary: through
+// memtables, see replay_options).
+result<catch_up_report> rebuild_in_place(storage::database& db, const progress_fn& progress,
+                                         bool ordinary = false);
 
 struct drift {
   std::string column;  // e.g. "users", or "meta" for counters

@@ -115,6 +115,7 @@ struct running {
                {{"last_seq", caught_up->to_seq},
                 {"applied", caught_up->events},
                 {"full_rebuild", caught_up->full_rebuild},
+                {"bulk", caught_up->bulk},
                 {"ms", static_cast<std::int64_t>(caught_up->seconds * 1000)}});
     metrics.attach_writer(data->writer(), data->projector());
     return {};

@@ -30,10 +30,6 @@ result<projections::catch_up_report> store::start() {
   auto projector = projections::inline_projector::open(*db_);
   if (!projector) return make_error(projector.error());
   projector_ = std::move(*projector);
-  // A full rebuild (read models of another version, or none for a log that has
-  // events) goes the bulk way; the tail after it, or a short tail, the ordinary way.
-  auto due = projections::full_rebuild_due(*db_, *log_);
-  if (!due) return make_error(due.error().prefixed("cannot read the read models' state: "));
   if (shared_) {
     // An empty node: the shared log's history copied the bulk way first.
     auto copied = app::copy_shared_log(*db_, *log_, *shared_, options_.bulk_copy_min_records,
@@ -42,6 +38,10 @@ result<projections::catch_up_report> store::start() {
     copied_ = *copied;
     if (auto r = log_->reload(); !r) return make_error(r.error());
   }
+  // A full rebuild (read models of another version, or none for a log that has
+  // events) goes the bulk way; the tail after it, or a short tail, the ordinary way.
+  auto due = projections::full_rebuild_due(*db_, *log_);
+  if (!due) return make_error(due.error().prefixed("cannot read the read models' state: "));
   auto tail = options_.catch_up;
   tail.force_full_rebuild = false;
   std::optional<projections::catch_up_report> rebuilt;

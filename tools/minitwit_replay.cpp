@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   std::optional<std::uint64_t> until_seq;
   bool verify = false;
   std::size_t max_listed = 50;
+  projections::replay_options options;
   CLI::App app{
       "minitwit-replay: rebuild MiniTwit-ES read models from the event log, in place, into a new "
       "directory, or as they were at a point in time; or verify live read models against a "
@@ -73,6 +74,9 @@ int main(int argc, char** argv) {
   seq_opt->excludes(time_opt);
   app.add_flag("--verify", verify,
                "Rebuild into scratch space and compare with the live read models");
+  app.add_flag("--ordinary", options.ordinary,
+               "Rebuild through memtables, event by event, instead of as sorted files "
+               "(slower; the reference the default is tested against)");
   app.add_option("--max-listed", max_listed, "Differences listed at most with --verify")
       ->capture_default_str();
   try {
@@ -81,7 +85,6 @@ int main(int argc, char** argv) {
     int r = app.exit(e);
     return r == 0 ? 0 : exit_code::usage;
   }
-  projections::replay_options options;
   options.until_seq = until_seq;
   if (!until_time.empty()) {
     options.until_time_ms = parse_time(until_time);
@@ -130,7 +133,7 @@ int main(int argc, char** argv) {
   if (to.empty()) {
     auto db = open(data_dir, false);
     if (!db) return db.error();
-    auto r = projections::rebuild_in_place(**db, options.progress);
+    auto r = projections::rebuild_in_place(**db, options.progress, options.ordinary);
     if (!r) return fail(exit_code::failed, r.error().message);
     bar.finish(r->events);
     fmt::print("rebuilt every read model of {} from {} events ({:.0f} events/s)\n", data_dir,

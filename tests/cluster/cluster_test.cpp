@@ -180,6 +180,7 @@ TEST_CASE("cluster: an empty node copies a long shared log in bulk, then applies
   REQUIRE(eventually([&] { return ready(*b); }, 20s));
   auto copied = b->wait_for_output(R"(shared_log_copied[^\n]*"events":(\d+))", 1s);
   REQUIRE_MESSAGE(copied, b->output());
+  CHECK(b->wait_for_output(R"(read_models_ready[^\n]*"full_rebuild":true,"bulk":true)", 1s));
   CHECK(std::stoi((*copied)[1]) == health(a).at("last_event").as_int64());
   CHECK(health(*b).at("last_event").as_int64() == health(a).at("last_event").as_int64());
   CHECK(health(*b).at("applied_seq").as_int64() == health(a).at("applied_seq").as_int64());

@@ -85,6 +85,16 @@ std::unique_ptr<storage::database> database_with(const test::temp_dir& dir,
   return db;
 }
 
+// A database holding log, its read models rebuilt through memtables (the reference).
+std::unique_ptr<storage::database> rebuilt_the_ordinary_way(
+    const test::temp_dir& dir, const std::vector<storage::envelope>& log) {
+  auto db = database_with(dir, log);
+  projections::catch_up_options co;
+  co.force_full_rebuild = true;
+  REQUIRE(projections::catch_up(*db, **storage::local_event_log::open(*db), co));
+  return db;
+}
+
 void check_same_read_models(storage::database& slow, storage::database& bulk) {
   auto report = projections::compare_read_models(slow, bulk, 10);
   REQUIRE(report);
@@ -101,11 +111,8 @@ void check_same_read_models(storage::database& slow, storage::database& bulk) {
 TEST_CASE("the bulk rebuild gives the ordinary rebuild's read models, spilling sorted runs") {
   auto log = generated_log(7);
   test::temp_dir a, b;
-  auto slow = database_with(a, log);
+  auto slow = rebuilt_the_ordinary_way(a, log);
   auto bulk = database_with(b, log);
-  projections::catch_up_options co;
-  co.force_full_rebuild = true;
-  REQUIRE(projections::catch_up(*slow, **storage::local_event_log::open(*slow), co));
 
   projections::bulk_options bo;
   bo.memory_bytes = 64 << 10;  // far less than the rows: every sorter spills
@@ -118,6 +125,7 @@ TEST_CASE("the bulk rebuild gives the ordinary rebuild's read models, spilling s
   REQUIRE(report);
   REQUIRE(report->has_value());
   CHECK((*report)->events == log.size());
+  CHECK((*report)->bulk);
   CHECK(progressed == log.size());
   check_same_read_models(*slow, *bulk);
   CHECK_FALSE(std::filesystem::exists(b.path() / "bulk-rebuild.tmp"));
@@ -131,16 +139,15 @@ TEST_CASE("the bulk rebuild gives the ordinary rebuild's read models, spilling s
 TEST_CASE("a log whose message ids do not rise takes the ordinary path, with the same result") {
   auto log = generated_log(11, /*rising_ids=*/false);
   test::temp_dir a, b;
-  auto slow = database_with(a, log);
+  auto slow = rebuilt_the_ordinary_way(a, log);
   auto bulk = database_with(b, log);
-  projections::catch_up_options co;
-  co.force_full_rebuild = true;
-  REQUIRE(projections::catch_up(*slow, **storage::local_event_log::open(*slow), co));
   auto local = std::move(*storage::local_event_log::open(*bulk));
   auto tried = projections::bulk_rebuild(*bulk, *local);
   REQUIRE(tried);
   CHECK_FALSE(tried->has_value());
-  REQUIRE(projections::full_rebuild(*bulk, *local));
+  auto ordinary = projections::full_rebuild(*bulk, *local);
+  REQUIRE(ordinary);
+  CHECK_FALSE(ordinary->bulk);
   check_same_read_models(*slow, *bulk);
 }
 
