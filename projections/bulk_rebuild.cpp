@@ -1,12 +1,19 @@
 #include "projections/bulk_rebuild.hpp"
 
+#include <rocksdb/sst_file_reader.h>
+
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <future>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "projections/inline_projector.hpp"
 #include "projections/rows.hpp"
+#include "storage/event_codec.hpp"
 #include "storage/keys.hpp"
 #include "storage/meta.hpp"
 #include "storage/sorted_files.hpp"
@@ -55,9 +62,8 @@ class builder {
  public:
   builder(storage::database& db, storage::scratch_dir& scratch, std::size_t memory)
       : messages_(db, column::messages, scratch),
-        user_msgs_(scratch, memory / 2),
-        public_msgs_(scratch, memory / 4),
-        follows_(scratch, memory / 4) {}
+        user_msgs_(scratch, memory / 3 * 2),
+        follows_(scratch, memory / 3) {}
 
   // False (and *unsuited set) when the log does not suit the bulk path.
   result<bool> apply(const storage::envelope& e) {
@@ -101,8 +107,6 @@ class builder {
     if (auto r = messages_.add(keys::u64(m.id), bytes); !r) return make_error(r.error());
     if (auto r = user_msgs_.add(keys::u64_pair(m.author, keys::invert(m.id)), bytes); !r)
       return make_error(r.error());
-    if (auto r = public_msgs_.add(keys::u64(keys::invert(m.id)), bytes); !r)
-      return make_error(r.error());
     heads_[m.author] = m.id;
     ++counts_.messages;
     return true;
@@ -134,12 +138,13 @@ class builder {
     return true;
   }
 
+  result<void> write_messages(storage::database& db, storage::scratch_dir& scratch);
   result<void> write_users(storage::database& db, storage::scratch_dir& scratch);
   result<void> write_follows(storage::database& db, storage::scratch_dir& scratch);
   result<void> correct_flagged(storage::database& db);
 
   storage::sst_output messages_;
-  storage::external_sorter user_msgs_, public_msgs_, follows_;
+  storage::external_sorter user_msgs_, follows_;
   std::unordered_map<std::uint64_t, user_row> users_;
   std::unordered_map<std::string, std::uint64_t> name_writer_;  // username → its row's user
   std::unordered_map<std::uint64_t, std::uint64_t> heads_;      // author → newest message
@@ -157,6 +162,31 @@ result<void> sorted_into(storage::database& db, column c, storage::scratch_dir& 
       !r)
     return r;
   return out.ingest();
+}
+
+// The public timeline is the messages newest first: their file read backwards.
+result<void> builder::write_messages(storage::database& db, storage::scratch_dir& scratch) {
+  auto file = messages_.finish();
+  if (!file) return make_error(file.error());
+  if (!*file) return {};
+  {
+    rocksdb::SstFileReader reader(db.sst_options(column::messages));
+    if (auto s = reader.Open(**file); !s.ok())
+      return make_error(errc::io, "cannot read " + **file + ": " + s.ToString());
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(reader.NewIterator(ro));
+    storage::sst_output public_msgs(db, column::public_msgs, scratch);
+    for (it->SeekToLast(); it->Valid(); it->Prev()) {
+      auto id = keys::read_u64(it->key().ToStringView());
+      if (auto r = public_msgs.add(keys::u64(keys::invert(id)), it->value().ToStringView()); !r)
+        return r;
+    }
+    if (!it->status().ok())
+      return make_error(errc::io, "cannot read " + **file + ": " + it->status().ToString());
+    if (auto r = public_msgs.ingest(); !r) return r;
+  }
+  return db.ingest(column::messages, {**file});
 }
 
 result<void> builder::write_users(storage::database& db, storage::scratch_dir& scratch) {
@@ -233,8 +263,7 @@ result<void> builder::finish(storage::database& db, storage::scratch_dir& scratc
   auto timelines = std::async(
       std::launch::async, [&] { return sorted_into(db, column::user_msgs, scratch, user_msgs_); });
   auto others = [&]() -> result<void> {
-    if (auto r = messages_.ingest(); !r) return r;
-    if (auto r = sorted_into(db, column::public_msgs, scratch, public_msgs_); !r) return r;
+    if (auto r = write_messages(db, scratch); !r) return r;
     if (auto r = write_follows(db, scratch); !r) return r;
     return write_users(db, scratch);
   }();
@@ -242,6 +271,65 @@ result<void> builder::finish(storage::database& db, storage::scratch_dir& scratc
   if (!others) return others;
   if (!user_msgs) return user_msgs;
   return correct_flagged(db);
+}
+
+// Reads and decodes the log up to last on a thread of its own, batches ahead of visit
+// (the second core), in order; visit returns false to stop.
+result<void> scan_decoded_ahead(const storage::event_log& log, std::uint64_t last,
+                                const std::function<bool(const storage::envelope&)>& visit) {
+  constexpr std::size_t batch_size = 2048, batches_ahead = 8;
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<std::vector<storage::envelope>> ready;
+  bool done = false, stop = false;
+  result<void> produced;
+  std::thread reader([&] {
+    std::vector<storage::envelope> batch;
+    auto hand_over = [&] {
+      std::unique_lock lock(mu);
+      changed.wait(lock, [&] { return ready.size() < batches_ahead || stop; });
+      if (stop) return false;
+      ready.push_back(std::move(batch));
+      batch.clear();
+      changed.notify_all();
+      return true;
+    };
+    std::optional<error> failure;
+    auto scanned = log.scan(1, [&](const storage::log_record& r) {
+      if (r.seq > last) return false;  // appended meanwhile
+      auto e = storage::decode(r.seq, r.bytes);
+      if (!e) return failure = e.error(), false;
+      batch.push_back(std::move(*e));
+      return batch.size() < batch_size || hand_over();
+    });
+    if (scanned && !failure && !batch.empty()) hand_over();
+    std::lock_guard lock(mu);
+    if (!scanned) produced = scanned;
+    if (failure) produced = make_error(std::move(*failure));
+    done = true;
+    changed.notify_all();
+  });
+  bool visiting = true;
+  while (visiting) {
+    std::vector<storage::envelope> batch;
+    {
+      std::unique_lock lock(mu);
+      changed.wait(lock, [&] { return !ready.empty() || done; });
+      if (ready.empty()) break;
+      batch = std::move(ready.front());
+      ready.pop_front();
+      changed.notify_all();
+    }
+    for (const auto& e : batch)
+      if (!(visiting = visit(e))) break;
+  }
+  {
+    std::lock_guard lock(mu);
+    stop = true;
+    changed.notify_all();
+  }
+  reader.join();
+  return produced;
 }
 
 // Drops the read models; until the rebuild's last write, their version says "rebuild".
@@ -278,8 +366,7 @@ result<std::optional<catch_up_report>> bulk_rebuild(storage::database& db,
   builder b(db, **scratch, options.memory_bytes);
   std::optional<error> failure;
   bool unsuited = false;
-  auto scanned = storage::scan_events(log, 1, [&](const storage::envelope& e) {
-    if (e.seq > *last) return false;  // appended meanwhile
+  auto scanned = scan_decoded_ahead(log, *last, [&](const storage::envelope& e) {
     auto applied = b.apply(e);
     if (!applied) failure = applied.error();
     unsuited = applied && !*applied;

@@ -1,9 +1,10 @@
 // A full rebuild of the read models as sorted SST files (RocksDB's SstFileWriter and
 // IngestExternalFile) instead of through memtables: one pass over the log, in order.
 //   messages        written as they come (message ids rise with the log);
+//   public_msgs     the messages file read backwards (newest first);
 //   users, users_by_id, author_heads
 //                   from the users and authors met, sorted at the end;
-//   user_msgs, public_msgs, follows
+//   user_msgs, follows
 //                   through external sorters (storage/sorted_files.hpp): sorted in
 //                   memory up to a bound, spilled as sorted runs beyond it, merged;
 //                   a pair's follows and unfollows are sorted with their seq, and the
