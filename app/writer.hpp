@@ -169,6 +169,9 @@ class writer {
   // Cluster mode (app/writer_shared.cpp).
   // Checks that this node's copy is a prefix of the shared log; notes the log's head.
   result<void> join_shared();
+  // The shared log's record that holds this node's last event (a directory without the
+  // position); kept in meta.
+  result<std::uint64_t> locate_record(std::uint64_t events);
   void run_shared();
   bool take_shared(std::vector<write_request>& out);
   void process_shared(std::vector<write_request>& requests);

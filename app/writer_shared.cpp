@@ -56,7 +56,15 @@ result<void> writer::join_shared() {
   if (!head) return make_error(head.error().prefixed("cannot read the shared event log: "));
   auto position = storage::read_meta_optional(db_, storage::meta_key::shared_log_seq);
   if (!position) return make_error(position.error());
-  shared_seq_ = position->value_or(last_seq_);
+  if (*position) {
+    shared_seq_ = **position;
+  } else if (last_seq_ > 0) {
+    // The directory a log was imported from (or one from before batched records): its
+    // position is the record that holds its last event, found once and kept.
+    auto found = locate_record(last_seq_);
+    if (!found) return make_error(found.error());
+    shared_seq_ = *found;
+  }
   applied_seq_ = shared_seq_;
   if (shared_seq_ > *head || (shared_seq_ == 0 && last_seq_ > 0))
     return make_error(errc::conflict,
@@ -93,6 +101,39 @@ result<void> writer::join_shared() {
   start_head_ = *head;
   caught_up_ = shared_seq_ >= start_head_;
   return {};
+}
+
+result<std::uint64_t> writer::locate_record(std::uint64_t events) {
+  std::uint64_t counted = 0, record = 0;
+  bool last_of_record = false;
+  auto scanned = shared_->scan(1, [&](const storage::log_record& r) {
+    if (counted == events) {
+      last_of_record = r.seq != record;
+      return false;
+    }
+    ++counted;
+    record = r.seq;
+    return true;
+  });
+  if (!scanned) return make_error(scanned.error().prefixed("cannot read the shared log: "));
+  if (counted == events && counted > 0 && !last_of_record) {
+    auto head = shared_->last_seq();
+    if (!head) return make_error(head.error());
+    last_of_record = record == *head;  // the scan ended with the log
+  }
+  if (counted < events || !last_of_record)
+    return make_error(
+        errc::conflict,
+        "this data directory holds " + std::to_string(events) + " events, which end " +
+            (counted < events ? "after the shared log's " + std::to_string(counted)
+                              : "inside the shared log's record " + std::to_string(record)) +
+            ": it belongs to another log (publish it into an empty stream with "
+            "minitwit-admin cluster-import, or start this node on an empty "
+            "data directory)");
+  storage::write_batch b(db_);
+  b.put_meta(storage::meta_key::shared_log_seq, record);
+  if (auto w = db_.write(b, storage::durability::synced); !w) return make_error(w.error());
+  return record;
 }
 
 void writer::run_shared() {

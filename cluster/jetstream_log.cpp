@@ -318,31 +318,78 @@ result<std::vector<storage::publish_outcome>> jetstream_log::publish(
 
 result<void> jetstream_log::append(std::uint64_t expected_last_seq,
                                    std::span<const std::string> encoded, storage::write_batch&) {
+  auto last = publish_in_order(expected_last_seq, expected_last_seq + 1, encoded, false);
+  if (!last) return make_error(last.error());
+  return {};
+}
+
+result<std::uint64_t> jetstream_log::import_events(std::uint64_t expected_last_record,
+                                                   std::uint64_t first_event,
+                                                   std::span<const std::string> encoded) {
+  return publish_in_order(expected_last_record, first_event, encoded, true);
+}
+
+result<std::uint64_t> jetstream_log::publish_in_order(std::uint64_t expected_last_record,
+                                                      std::uint64_t first_event,
+                                                      std::span<const std::string> encoded,
+                                                      bool batched) {
+  // Registrations alone on their username's subject; with batched, the events between
+  // them as batched records. Record k is expected at expected_last_record + k.
   std::vector<outgoing> out;
-  out.reserve(encoded.size());
-  std::uint64_t seq = expected_last_seq;
-  for (const auto& bytes : encoded) {
-    auto env = storage::decode(seq + 1, bytes);
+  std::deque<std::string> frames;
+  std::vector<storage::outgoing_record> run;
+  std::uint64_t run_first = 0;
+  auto next_record = [&] { return expected_last_record + out.size(); };
+  auto flush_run = [&] {
+    if (run.empty()) return;
+    outgoing o{impl_->events_subject_prefix + "events",
+               run.front().bytes,
+               "import-" + std::to_string(run_first),
+               next_record(),
+               {}};
+    if (run.size() > 1) {
+      o.bytes = frames.emplace_back(storage::frame_events(run));
+      o.batched = true;
+    }
+    out.push_back(std::move(o));
+    run.clear();
+  };
+  std::size_t run_bytes = 0;
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    auto seq = first_event + i;
+    auto env = storage::decode(seq, encoded[i]);
     if (!env) return make_error(env.error());
-    std::string subject = impl_->events_subject_prefix + "events";
-    if (const auto* r = std::get_if<core::user_registered>(&env->event))
-      subject = impl_->events_subject_prefix + "users." + hex(r->username);
-    out.push_back({subject, bytes, "seq-" + std::to_string(seq + 1), seq, {}});
-    ++seq;
+    if (const auto* r = std::get_if<core::user_registered>(&env->event)) {
+      flush_run();
+      out.push_back({impl_->events_subject_prefix + "users." + hex(r->username),
+                     encoded[i],
+                     "import-" + std::to_string(seq),
+                     next_record(),
+                     {}});
+      continue;
+    }
+    if (!batched || (!run.empty() && run_bytes + encoded[i].size() + 4 > max_frame_bytes)) {
+      flush_run();
+      run_bytes = 0;
+    }
+    if (run.empty()) run_first = seq;
+    run.push_back({encoded[i], {}, {}});
+    run_bytes += encoded[i].size() + 4;
   }
+  flush_run();
   auto acks = impl_->publish_all(out);
   if (!acks) return make_error(acks.error());
   for (std::size_t i = 0; i < acks->size(); ++i) {
     const auto& a = (*acks)[i];
-    if (a.stored && a.seq == expected_last_seq + i + 1) continue;
+    auto want = expected_last_record + i + 1;
+    if (a.stored && a.seq == want) continue;
     if (a.code == JSStreamWrongLastSequenceErr || a.stored)
-      return make_error(errc::conflict, "the NATS stream does not end at seq " +
-                                            std::to_string(expected_last_seq + i) + ": " + a.text);
-    return make_error(
-        errc::unavailable,
-        "NATS refused record " + std::to_string(expected_last_seq + i + 1) + ": " + a.text);
+      return make_error(errc::conflict, "the NATS stream does not end at record " +
+                                            std::to_string(want - 1) + ": " + a.text);
+    return make_error(errc::unavailable,
+                      "NATS refused record " + std::to_string(want) + ": " + a.text);
   }
-  return {};
+  return expected_last_record + out.size();
 }
 
 result<void> jetstream_log::scan(std::uint64_t from, const storage::record_visitor& visit) const {

@@ -69,6 +69,14 @@ class jetstream_log final : public storage::shared_log {
   result<void> follow(std::uint64_t from, const storage::record_visitor& visit,
                       std::stop_token stop) const override;
 
+  // cluster-import: publishes a single-node log's events, the first being event
+  // first_event, after record expected_last_record (errc::conflict when the stream
+  // ends elsewhere): each registration alone on its username's subject, the events
+  // between them as batched records; a record's publish id names its first event, so
+  // a retried publish is stored once. The stream's new last record.
+  result<std::uint64_t> import_events(std::uint64_t expected_last_record, std::uint64_t first_event,
+                                      std::span<const std::string> encoded);
+
   // storage::shared_log
   result<std::vector<storage::publish_outcome>> publish(
       std::span<const storage::outgoing_record> records,
@@ -86,6 +94,9 @@ class jetstream_log final : public storage::shared_log {
  private:
   struct impl;
   explicit jetstream_log(std::unique_ptr<impl> p);
+  result<std::uint64_t> publish_in_order(std::uint64_t expected_last_record,
+                                         std::uint64_t first_event,
+                                         std::span<const std::string> encoded, bool batched);
   std::unique_ptr<impl> impl_;
 };
 

@@ -1,16 +1,17 @@
 // minitwit-admin cluster-import: moves a single-node data directory into a new cluster
 // by publishing its event log, in order, into the cluster's JetStream stream.
 //
-// Every record is published at its own seq (JetStream's expected last sequence), with
-// its Nats-Msg-Id, and keeps the user and message ids it has: the cluster's nodes give
-// ids only to records published without them. A rerun after an interruption first
-// checks, record by record, that what the stream holds is this log's prefix, then
-// publishes the rest; a stream holding anything else is refused, never extended.
+// Each registration is published alone on its username's subject (so the name stays
+// taken), the events between registrations as batched records; every record at its own
+// seq (JetStream's expected last sequence), with its Nats-Msg-Id, and every event keeps
+// the user and message ids it has: the cluster's nodes give ids only to events published
+// without them. A rerun after an interruption first checks, event by event, that what
+// the stream holds is this log's prefix, then publishes the rest; a stream holding
+// anything else is refused, never extended.
 #include <fmt/format.h>
 
 #include "storage/local_event_log.hpp"
 #include "storage/meta.hpp"
-#include "storage/write_batch.hpp"
 #include "tools/admin_commands.hpp"
 #include "tools/offline_database.hpp"
 #include "tools/progress.hpp"
@@ -19,37 +20,45 @@ namespace minitwit::tools {
 
 namespace {
 
-constexpr std::size_t records_per_publish = 2000;
+constexpr std::size_t events_per_round = 20000;  // published, then acknowledged together
 
 int fail(int code, const std::string& message) {
   fmt::print(stderr, "minitwit-admin: {}\n", message);
   return code;
 }
 
-// The first seq in 1..head at which the stream's record differs from the local one
-// (0: none differs).
-result<std::uint64_t> first_difference(const storage::event_log& local,
-                                       const storage::event_log& stream, std::uint64_t head) {
-  std::uint64_t differs = 0, checked = 0;
+struct stream_prefix {
+  std::uint64_t events = 0;   // the stream's events, all equal to this log's first ones
+  std::uint64_t differs = 0;  // else: the first event that differs (or is not here)
+};
+
+// Compares the stream's events (records 1..head) with the local log's, in order.
+result<stream_prefix> compare_prefix(const storage::event_log& local,
+                                     const storage::event_log& stream, std::uint64_t head,
+                                     std::uint64_t local_events) {
+  stream_prefix p;
   std::optional<error> unreadable;
-  progress bar("check", "events");
+  progress bar("check", "records");
   auto compared = stream.scan(1, [&](const storage::log_record& theirs) {
     if (theirs.seq > head) return false;
+    auto n = p.events + 1;
     std::optional<std::string> mine;
-    auto r = local.scan(theirs.seq, [&](const storage::log_record& m) {
-      if (m.seq == theirs.seq) mine.emplace(m.bytes);
-      return false;
-    });
-    if (!r) return unreadable = r.error(), false;  // a read error is not another history
-    if (!mine || *mine != theirs.bytes) return differs = theirs.seq, false;
-    bar.update(++checked, head);
+    if (n <= local_events) {
+      auto r = local.scan(n, [&](const storage::log_record& m) {
+        if (m.seq == n) mine.emplace(m.bytes);
+        return false;
+      });
+      if (!r) return unreadable = r.error(), false;  // a read error is not another history
+    }
+    if (!mine || *mine != theirs.bytes) return p.differs = n, false;
+    p.events = n;
+    bar.update(theirs.seq, head);
     return true;
   });
   if (!compared) return make_error(compared.error());
   if (unreadable) return make_error(std::move(*unreadable));
-  if (differs == 0 && checked < head) differs = checked + 1;
-  bar.finish(checked);
-  return differs;
+  bar.finish(head);
+  return p;
 }
 
 }  // namespace
@@ -69,46 +78,44 @@ int cmd_cluster_import(const std::string& data_dir, const cluster::nats_settings
   auto head = (*stream)->last_seq();
   if (!head) return fail(failed, head.error().message);
 
-  if (*head > *last)
-    return fail(refused,
-                fmt::format("the stream {} holds {} records, more than the {} events of {}: "
-                            "it holds another history",
-                            nats.stream, *head, *last, data_dir));
+  std::uint64_t published = 0;  // events of this log the stream holds already
   if (*head > 0) {
-    auto differs = first_difference(**local, **stream, *head);
-    if (!differs) return fail(failed, differs.error().message);
-    if (*differs != 0)
-      return fail(refused, fmt::format("the stream {} already holds another history (record {} "
+    auto prefix = compare_prefix(**local, **stream, *head, *last);
+    if (!prefix) return fail(failed, prefix.error().message);
+    if (prefix->differs != 0)
+      return fail(refused, fmt::format("the stream {} already holds another history (event {} "
                                        "differs from {}'s): publish only into an empty stream",
-                                       nats.stream, *differs, data_dir));
+                                       nats.stream, prefix->differs, data_dir));
+    published = prefix->events;
     fmt::print("the stream {} already holds events 1..{} of {}; publishing the rest\n", nats.stream,
-               *head, data_dir);
+               published, data_dir);
   }
 
   progress bar("publish", "events");
-  storage::write_batch unused(**db);  // the shared log writes nothing locally
   std::vector<std::string> chunk;
-  std::uint64_t expected = *head;
+  std::uint64_t records = *head, events = published;
   std::optional<error> failure;
   auto publish = [&]() -> bool {
-    if (auto r = (*stream)->append(expected, chunk, unused); !r) return failure = r.error(), false;
-    expected += chunk.size();
+    auto r = (*stream)->import_events(records, events + 1, chunk);
+    if (!r) return failure = r.error(), false;
+    records = *r;
+    events += chunk.size();
     chunk.clear();
-    bar.update(expected - *head, *last - *head);
+    bar.update(events - published, *last - published);
     return true;
   };
-  auto scanned = (*local)->scan(*head + 1, [&](const storage::log_record& r) {
+  auto scanned = (*local)->scan(published + 1, [&](const storage::log_record& r) {
     if (r.seq > *last) return false;
     chunk.emplace_back(r.bytes);
-    return chunk.size() < records_per_publish || publish();
+    return chunk.size() < events_per_round || publish();
   });
   if (scanned && !failure && !chunk.empty()) publish();
   if (!scanned) return fail(failed, scanned.error().message);
   if (failure)
     return fail(failure->code == errc::conflict ? refused : failed,
-                fmt::format("{} (published up to seq {}; run the same command again to go on)",
-                            failure->message, expected));
-  bar.finish(expected - *head);
+                fmt::format("{} (published events up to {}; run the same command again to go on)",
+                            failure->message, events));
+  bar.finish(events - published);
 
   // The simulator's `latest`, unless a node stored one already.
   auto latest = storage::read_meta_optional(**db, storage::meta_key::latest);
@@ -121,8 +128,8 @@ int cmd_cluster_import(const std::string& data_dir, const cluster::nats_settings
   } else if (*latest) {
     fmt::print("the cluster has a `latest` of its own ({}): kept\n", **theirs);
   }
-  fmt::print("published {} events into the stream {}; it now ends at seq {}\n", expected - *head,
-             nats.stream, expected);
+  fmt::print("published {} events into the stream {}; it now ends at record {}\n",
+             events - published, nats.stream, records);
   return ok;
 }
 

@@ -263,6 +263,11 @@ TEST_CASE("cluster: a single-node data directory moves into an empty stream with
   CHECK(sim(fresh.api(), "GET", "/msgs?no=100").body == msgs);
   CHECK(sim(fresh.api(), "GET", "/fllws/frank").body == R"({"follows":["erin"]})");
   CHECK(sim(fresh.api(), "GET", "/latest").body == R"({"latest":77})");
+  // Two registrations alone (each on its name's subject), the 31 events after them as
+  // one batched record.
+  auto state = boost::json::parse(request(fresh.admin(), "GET", "/health/ready").body);
+  CHECK(state.at("applied_seq").as_int64() == 3);
+  CHECK(state.at("last_event").as_int64() == 33);
   CHECK(sim(fresh.api(), "POST", "/register", reg("erin")).status == 400);
   server_process original(node_args(nats.url, "original"), data);
   REQUIRE(eventually([&] { return ready(original); }, 20s));
