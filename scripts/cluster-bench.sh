@@ -128,7 +128,7 @@ head=$("$bin/minitwit-admin" stats --data-dir "$work/seed" --json | python3 -c '
 has_applied() {
   local body
   body=$(curl -s -m 2 "http://$1/health/ready") || return 1
-  python3 -c 'import json,sys; sys.exit(json.loads(sys.argv[1]).get("applied_seq", 0) < int(sys.argv[2]))' "$body" "$2" 2>/dev/null
+  python3 -c 'import json,sys; sys.exit(json.loads(sys.argv[1]).get("last_event", 0) < int(sys.argv[2]))' "$body" "$2" 2>/dev/null
 }
 for a in "$NODE1_ADMIN" "$NODE2_ADMIN" "$NODE3_ADMIN"; do
   wait_until "node $a to apply the published dataset" 600 has_applied "$a" "$head"
