@@ -35,7 +35,7 @@ struct store_options {
   std::optional<cluster::nats_settings> cluster;
   // Cluster mode: an empty node copies the shared log the bulk way first when it holds
   // at least this many records (app/shared_copy.hpp).
-  std::uint64_t bulk_copy_min_records = 10000;
+  std::uint64_t bulk_copy_min_records = 1000;
 };
 
 class store {
