@@ -55,9 +55,9 @@ struct server_config {
   std::string event_log = "local";
   std::string nats_stream = "minitwit";
   int nats_replicas = 3;
-  unsigned nats_timeout_ms = 2000;          // bound on connecting and on every NATS request
+  unsigned nats_timeout_ms = 2000;         // bound on connecting and on every NATS request
   std::uint64_t bulk_copy_records = 1000;  // an empty node copies a longer shared log in bulk
-  std::string node_name;                    // empty: the host name
+  std::string node_name;                   // empty: the host name
   // On SIGTERM: how long the node reports not-ready while still serving, so that a
   // balancer moves away before it stops listening. Negative: 0 locally, 3000 in
   // cluster mode.
